@@ -1,0 +1,51 @@
+# Renju: the two commands a fresh machine needs are `make demo` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install demo serve prepare test test-sqlite test-postgres lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Migrate, load the demo geography and the Rongcheng 2023 plan, create demo data; safe to run again.
+prepare: install
+	$(BIN)/renju migrate --noinput -v0
+	$(BIN)/renju loadregions plans/regions/rongcheng-demo.geojson
+	$(BIN)/renju loadplan plans/rongcheng-2023.yaml
+	$(BIN)/renju demodata
+	$(BIN)/renju collectstatic --noinput -v0
+
+demo: prepare serve
+
+serve: install
+	@echo "Renju is serving on http://127.0.0.1:$(PORT)/  (API: http://127.0.0.1:$(PORT)/api/v1/docs)"
+	$(BIN)/gunicorn renju.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile -
+
+# The whole suite on SQLite, then again on PostgreSQL when DATABASE_URL names one.
+test: install lint test-sqlite test-postgres
+
+lint: install
+	$(BIN)/ruff check renju tests bench plans
+
+test-sqlite: install
+	env -u DATABASE_URL $(BIN)/pytest -q
+
+test-postgres: install
+	@case "$$DATABASE_URL" in \
+	  postgres://*|postgresql://*) echo "== PostgreSQL: $$DATABASE_URL"; $(BIN)/pytest -q ;; \
+	  *) echo "DATABASE_URL does not name a PostgreSQL database: PostgreSQL run skipped" ;; \
+	esac
+
+bench: install
+	$(BIN)/python -m bench.run_all
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,39 @@
+"""Demo accounts: one per role, and one handler per unit whose username is the unit's code. Password `demo`."""
+
+from __future__ import annotations
+
+from renju.accounts.models import Role, User
+from renju.plans.models import Plan
+
+DEMO_PASSWORD = "demo"
+STAFF = [
+    ("admin", Role.ADMIN, "系统管理员"),
+    ("dispatcher", Role.DISPATCHER, "问题汇总派发"),
+    ("inspector", Role.INSPECTOR, "城区现场检查"),
+    ("inspector2", Role.INSPECTOR, "镇街现场检查"),
+    ("scorer", Role.SCORER, "考核测算"),
+    ("leader", Role.LEADER, "领导小组"),
+]
+
+
+def demo_users_ensure(plan: Plan) -> list[User]:
+    """Create the demo accounts that are missing; existing ones get their role, unit and password back."""
+    users = []
+    for username, role, name in STAFF:
+        users.append(_ensure(username, role, name, unit=None, superuser=role == Role.ADMIN))
+    for unit in plan.units.filter(active=True).order_by("position"):
+        users.append(_ensure(unit.code, Role.HANDLER, f"{unit.name}经办人", unit=unit, superuser=False))
+    return users
+
+
+def _ensure(username: str, role: str, name: str, *, unit, superuser: bool) -> User:
+    user, _ = User.objects.get_or_create(username=username)
+    user.role = role
+    user.unit = unit
+    user.first_name = name
+    user.is_staff = superuser
+    user.is_superuser = superuser
+    user.is_active = True
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    return user

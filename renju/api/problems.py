@@ -1,0 +1,248 @@
+"""Problems: file one, list and read them, and one POST per lifecycle action. Views only translate."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+
+from django.http import FileResponse
+from django.utils import timezone
+from ninja import Query, Router, Schema
+from ninja import Status as Reply
+from pydantic import Field
+
+from renju.api.body import read_body
+from renju.api.present import problem_detail_out, problem_out
+from renju.api.schemas import (
+    AcceptIn,
+    DispatchIn,
+    ErrorOut,
+    MergeIn,
+    ProblemDetailOut,
+    ProblemIn,
+    ProblemPage,
+    ReasonIn,
+    RectifyIn,
+    VerifyIn,
+)
+from renju.plans.active import active_plan
+from renju.plans.geo import region_index
+from renju.plans.models import Region
+from renju.problems import lifecycle
+from renju.problems.access import get_photo_for, get_problem_for
+from renju.problems.errors import InvalidInput
+from renju.problems.models import Problem, Source, Status
+
+router = Router(tags=["problems"])
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+LIST_SELECT = ("category", "region", "unit", "suggested_unit")
+
+
+def _body_doc(schema, files: bool) -> dict:
+    """OpenAPI for endpoints that take JSON or multipart (fields plus `photos` files)."""
+    ref = {"$ref": f"#/components/schemas/{schema.__name__}"}
+    content = {"application/json": {"schema": ref}}
+    if files:
+        multipart = {
+            "allOf": [ref, {"type": "object", "properties": {
+                "photos": {"type": "array", "items": {"type": "string", "format": "binary"}}}}]
+        }
+        content["multipart/form-data"] = {"schema": multipart}
+    return {"requestBody": {"required": True, "content": content}}
+
+
+def _detail(request, problem_id: int) -> dict:
+    problem = get_problem_for(request.auth, problem_id)
+    events = list(problem.events.select_related("actor"))
+    photos = list(problem.photos.all())
+    return problem_detail_out(problem, events, photos)
+
+
+# ---------------------------------------------------------------- create, list, read
+
+
+@router.post("/problems", response={201: ProblemDetailOut, **ERRORS}, summary="File a problem",
+             openapi_extra=_body_doc(ProblemIn, files=True))
+def problem_create(request):
+    data, photos = read_body(request, ProblemIn)
+    problem = lifecycle.problem_report(actor=request.auth, photos=photos, **data.model_dump())
+    return Reply(201, _detail(request, problem.id))
+
+
+class ProblemFilters(Schema):
+    status: str | None = Field(None, description="one or more states, comma-separated")
+    unit: str | None = Field(None, description="unit code")
+    category: str | None = Field(None, description="category code")
+    region: str | None = Field(None, description="region code; includes every region inside it")
+    source: str | None = None
+    overdue: bool | None = None
+    key: bool | None = Field(None, description="key problems only (true) or none of them (false)")
+    reported_from: dt.date | None = None
+    reported_to: dt.date | None = Field(None, description="inclusive")
+    number: str | None = None
+    cursor: str | None = Field(None, description="next_cursor of the previous page")
+    limit: int = Field(50, ge=1, le=200)
+
+
+@router.get("/problems", response={200: ProblemPage, **ERRORS}, summary="List problems, newest first")
+def problem_list(request, filters: Query[ProblemFilters]):
+    rows = Problem.objects.visible_to(request.auth).select_related(*LIST_SELECT)
+    rows = _apply_filters(rows, filters)
+    page = list(rows.order_by("-id")[: filters.limit + 1])
+    more = len(page) > filters.limit
+    page = page[: filters.limit]
+    now = timezone.now()
+    return {
+        "items": [problem_out(p, now) for p in page],
+        "next_cursor": _encode_cursor(page[-1].id) if more else None,
+        "limit": filters.limit,
+    }
+
+
+def _apply_filters(rows, f: ProblemFilters):
+    errors: dict[str, list[str]] = {}
+    if f.status:
+        states = [s.strip() for s in f.status.split(",") if s.strip()]
+        unknown = [s for s in states if s not in Status.values]
+        if unknown:
+            errors["status"] = [f"unknown state(s) {', '.join(unknown)}; use {', '.join(Status.values)}"]
+        rows = rows.filter(status__in=states)
+    if f.source:
+        if f.source not in Source.values:
+            errors["source"] = [f"must be one of {', '.join(Source.values)}"]
+        rows = rows.filter(source=f.source)
+    ctx = active_plan()
+    if f.unit:
+        unit = ctx.units.get(f.unit)
+        if unit is None:
+            errors["unit"] = [f"unknown unit code {f.unit!r}"]
+        else:
+            rows = rows.filter(unit_id=unit.id)
+    if f.category:
+        category = ctx.categories.get(f.category)
+        if category is None:
+            errors["category"] = [f"unknown category code {f.category!r}"]
+        else:
+            rows = rows.filter(category_id=category.id)
+    if f.region:
+        region_id = Region.objects.filter(code=f.region).values_list("id", flat=True).first()
+        if region_id is None:
+            errors["region"] = [f"unknown region code {f.region!r}"]
+        else:
+            rows = rows.filter(region_id__in=region_index().descendant_ids(region_id))
+    if f.overdue is not None:
+        rows = rows.overdue() if f.overdue else rows.not_overdue()
+    if f.key is not None:
+        rows = rows.filter(is_key=f.key)
+    tz = ctx.calendar.tz
+    if f.reported_from:
+        rows = rows.filter(reported_at__gte=dt.datetime.combine(f.reported_from, dt.time(), tzinfo=tz))
+    if f.reported_to:
+        end = dt.datetime.combine(f.reported_to + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+        rows = rows.filter(reported_at__lt=end)
+    if f.reported_from and f.reported_to and f.reported_to < f.reported_from:
+        errors["reported_to"] = ["is before reported_from"]
+    if f.number:
+        rows = rows.filter(number=f.number.strip())
+    if f.cursor:
+        rows = rows.filter(id__lt=_decode_cursor(f.cursor))
+    if errors:
+        raise InvalidInput(errors)
+    return rows
+
+
+def _encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(f"id:{last_id}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        kind, value = raw.split(":", 1)
+        if kind != "id":
+            raise ValueError
+        return int(value)
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise InvalidInput.one("cursor", "not a cursor this API returned") from exc
+
+
+@router.get("/problems/{problem_id}", response={200: ProblemDetailOut, **ERRORS},
+            summary="One problem, with its history and photos")
+def problem_read(request, problem_id: int):
+    return _detail(request, problem_id)
+
+
+@router.get("/photos/{photo_id}/original", url_name="photo_original", summary="A photo as uploaded (EXIF kept)",
+            response={200: None, **ERRORS})
+def photo_original(request, photo_id: int):
+    photo = get_photo_for(request.auth, photo_id)
+    return FileResponse(photo.original.open("rb"), content_type=photo.content_type)
+
+
+@router.get("/photos/{photo_id}/thumbnail", url_name="photo_thumbnail", summary="A photo's thumbnail (JPEG)",
+            response={200: None, **ERRORS})
+def photo_thumbnail(request, photo_id: int):
+    photo = get_photo_for(request.auth, photo_id)
+    return FileResponse(photo.thumbnail.open("rb"), content_type="image/jpeg")
+
+
+# ---------------------------------------------------------------- lifecycle actions
+
+
+def _act(request, problem_id: int, schema, action, files: bool = False) -> dict:
+    get_problem_for(request.auth, problem_id)  # 404 before anything else if the caller may not see it
+    data, photos = read_body(request, schema)
+    kwargs = data.model_dump()
+    if files:
+        kwargs["photos"] = photos
+    elif photos:
+        raise InvalidInput.one("photos", "this action takes no photos")
+    action(actor=request.auth, problem_id=problem_id, **kwargs)
+    return _detail(request, problem_id)
+
+
+ACTION_RESPONSES = {200: ProblemDetailOut, **ERRORS}
+
+
+@router.post("/problems/{problem_id}/accept", response=ACTION_RESPONSES, summary="立案 accept",
+             openapi_extra=_body_doc(AcceptIn, files=False))
+def problem_accept(request, problem_id: int):
+    return _act(request, problem_id, AcceptIn, lifecycle.problem_accept)
+
+
+@router.post("/problems/{problem_id}/reject", response=ACTION_RESPONSES, summary="不予立案 reject",
+             openapi_extra=_body_doc(ReasonIn, files=False))
+def problem_reject(request, problem_id: int):
+    return _act(request, problem_id, ReasonIn, lifecycle.problem_reject)
+
+
+@router.post("/problems/{problem_id}/merge", response=ACTION_RESPONSES, summary="合并 merge into a duplicate",
+             openapi_extra=_body_doc(MergeIn, files=False))
+def problem_merge(request, problem_id: int):
+    return _act(request, problem_id, MergeIn, lifecycle.problem_merge)
+
+
+@router.post("/problems/{problem_id}/dispatch", response=ACTION_RESPONSES, summary="派遣 dispatch to a unit",
+             openapi_extra=_body_doc(DispatchIn, files=False))
+def problem_dispatch(request, problem_id: int):
+    return _act(request, problem_id, DispatchIn, lifecycle.problem_dispatch)
+
+
+@router.post("/problems/{problem_id}/return", response=ACTION_RESPONSES, summary="退回 return to dispatchers",
+             openapi_extra=_body_doc(ReasonIn, files=False))
+def problem_return(request, problem_id: int):
+    return _act(request, problem_id, ReasonIn, lifecycle.problem_return)
+
+
+@router.post("/problems/{problem_id}/rectify", response=ACTION_RESPONSES, summary="整改 report fixed, with photos",
+             openapi_extra=_body_doc(RectifyIn, files=True))
+def problem_rectify(request, problem_id: int):
+    return _act(request, problem_id, RectifyIn, lifecycle.problem_rectify, files=True)
+
+
+@router.post("/problems/{problem_id}/verify", response=ACTION_RESPONSES,
+             summary="核查 verify: pass closes, fail = rework", openapi_extra=_body_doc(VerifyIn, files=True))
+def problem_verify(request, problem_id: int):
+    return _act(request, problem_id, VerifyIn, lifecycle.problem_verify, files=True)

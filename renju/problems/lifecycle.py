@@ -1,0 +1,439 @@
+"""The only door through which a problem changes.
+
+Each action is one function with keyword-only arguments. It runs in one transaction, locks the problem row
+(`SELECT … FOR UPDATE` on PostgreSQL; SQLite serialises writers with BEGIN IMMEDIATE), checks that the actor may do
+it and that the problem is in a state it applies to, then writes the new state and exactly one event.
+
+`at` lets trusted importers (demo data, historical imports) date an action in the past; the API never passes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from renju.accounts.models import Role, User
+from renju.plans.active import PlanContext, active_plan
+from renju.plans.geo import region_index
+from renju.problems.errors import ActionForbidden, InvalidInput, TransitionRefused
+from renju.problems.models import NumberSequence, Photo, Problem, ProblemEvent, Source, Status, Visit
+from renju.problems.photos import PreparedPhoto, photo_files
+from renju.problems.routing import deadline_for, suggest_unit, time_limit_for
+
+MAX_DESCRIPTION = 2000
+MAX_REASON = 1000
+CLOCK_SKEW = dt.timedelta(minutes=10)
+
+REPORTERS = (Role.INSPECTOR, Role.DISPATCHER)
+DISPATCHERS = (Role.DISPATCHER,)
+VERIFIERS = (Role.INSPECTOR,)
+
+
+# ---------------------------------------------------------------- report
+
+
+def problem_report(
+    *,
+    actor: User,
+    category: str,
+    lat: float,
+    lng: float,
+    description: str,
+    source: str,
+    address: str = "",
+    found_at: dt.datetime | None = None,
+    severity: str | None = None,
+    visit: str = Visit.OPEN,
+    is_key: bool = False,
+    road_class: str = "",
+    check_item: str | None = None,
+    photos: Sequence[PreparedPhoto] = (),
+    at: dt.datetime | None = None,
+) -> Problem:
+    """Register a problem: place it in its region, suggest its unit, and keep its photos."""
+    at = at or timezone.now()
+    if actor.role == Role.HANDLER:
+        if source != Source.SELF_CHECK:
+            raise ActionForbidden("责任单位只能上报自查问题 (source=self_check)")
+    elif not actor.has_role(*REPORTERS):
+        raise ActionForbidden("该角色不能上报问题")
+    ctx = active_plan()
+    index = region_index()
+    errors: dict[str, list[str]] = {}
+
+    def bad(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    category_obj = ctx.categories.get(category)
+    if category_obj is None:
+        bad("category", f"unknown category code {category!r}")
+    lat_ok = isinstance(lat, int | float) and -90 <= lat <= 90
+    lng_ok = isinstance(lng, int | float) and -180 <= lng <= 180
+    if not lat_ok:
+        bad("lat", "must be a number between -90 and 90")
+    if not lng_ok:
+        bad("lng", "must be a number between -180 and 180")
+    region_id = index.locate(lng, lat) if lat_ok and lng_ok else None
+    if lat_ok and lng_ok and region_id is None:
+        bad("lat", f"the point ({lat}, {lng}) is outside every region of {ctx.plan.city_region.name}")
+    description = (description or "").strip()
+    if not description:
+        bad("description", "required")
+    elif len(description) > MAX_DESCRIPTION:
+        bad("description", f"at most {MAX_DESCRIPTION} characters")
+    if source not in Source.values:
+        bad("source", f"must be one of {', '.join(Source.values)}")
+    severity = severity or ctx.severity_codes[0]
+    if severity not in ctx.severity_codes:
+        bad("severity", f"must be one of {', '.join(ctx.severity_codes)}")
+    if visit not in Visit.values:
+        bad("visit", f"must be one of {', '.join(Visit.values)}")
+    if road_class and road_class not in ctx.plan.road_classes:
+        bad("road_class", f"must be one of {', '.join(ctx.plan.road_classes)}")
+    if check_item and category_obj is not None:
+        allowed = ctx.category_items.get(category_obj.id, set())
+        if check_item not in ctx.check_items or (allowed and check_item not in allowed):
+            bad("check_item", f"{check_item!r} is not a check item of category {category}")
+    found_at = found_at or at
+    if found_at.tzinfo is None:
+        bad("found_at", "must include a time zone offset")
+    elif found_at > at + CLOCK_SKEW:
+        bad("found_at", "is in the future")
+    if len(address) > 300:
+        bad("address", "at most 300 characters")
+    _check_photo_count(photos, errors)
+    if errors:
+        raise InvalidInput(errors)
+
+    suggestion = suggest_unit(ctx, index, category=category_obj, region_id=region_id, road_class=road_class)
+    self_check_unit = actor.unit if source == Source.SELF_CHECK and actor.role == Role.HANDLER else None
+    with _photo_cleanup() as saved, transaction.atomic():
+        problem = Problem.objects.create(
+            number=_next_number(ctx, at),
+            plan=ctx.plan,
+            category=category_obj,
+            check_item=ctx.check_items.get(check_item) if check_item else None,
+            description=description,
+            lat=float(lat),
+            lng=float(lng),
+            address=address.strip(),
+            region_id=region_id,
+            road_class=road_class,
+            source=source,
+            visit=visit,
+            severity=severity,
+            is_key=bool(is_key),
+            reporter=actor,
+            self_check_unit=self_check_unit,
+            suggested_unit=self_check_unit or suggestion.unit,
+            found_at=found_at,
+            reported_at=at,
+        )
+        event = _event(
+            problem,
+            actor,
+            "report",
+            "",
+            at,
+            {"suggested_unit": problem.suggested_unit.code if problem.suggested_unit else None,
+             "routing": suggestion.reason},
+        )
+        _store_photos(problem, event, photos, Photo.Kind.BEFORE, actor, at, saved)
+    return problem
+
+
+# ---------------------------------------------------------------- dispatcher actions
+
+
+def problem_accept(
+    *, actor: User, problem_id: int, category: str | None = None, severity: str | None = None,
+    is_key: bool | None = None, note: str = "", at: dt.datetime | None = None,
+) -> Problem:
+    """立案: confirm a report is a real, in-scope problem, correcting its category or severity if needed."""
+    with _action(problem_id, actor, "accept", DISPATCHERS, {Status.REPORTED}, at=at) as (problem, ctx, at):
+        details: dict = {"note": note.strip()} if note.strip() else {}
+        if category and category != problem.category.code:
+            new = ctx.categories.get(category)
+            if new is None:
+                raise InvalidInput.one("category", f"unknown category code {category!r}")
+            details["category"] = {"from": problem.category.code, "to": new.code}
+            problem.category = new
+            suggestion = suggest_unit(ctx, region_index(), category=new, region_id=problem.region_id,
+                                      road_class=problem.road_class)
+            problem.suggested_unit = problem.self_check_unit or suggestion.unit
+            details["suggested_unit"] = problem.suggested_unit.code if problem.suggested_unit else None
+        if severity and severity != problem.severity:
+            if severity not in ctx.severity_codes:
+                raise InvalidInput.one("severity", f"must be one of {', '.join(ctx.severity_codes)}")
+            details["severity"] = {"from": problem.severity, "to": severity}
+            problem.severity = severity
+        if is_key is not None and is_key != problem.is_key:
+            details["is_key"] = is_key
+            problem.is_key = is_key
+        _transition(problem, actor, "accept", Status.ACCEPTED, at, details)
+    return problem
+
+
+def problem_reject(*, actor: User, problem_id: int, reason: str, at: dt.datetime | None = None) -> Problem:
+    """不予立案: refuse a report, with the reason the reporter will read."""
+    reason = _required_text("reason", reason)
+    with _action(problem_id, actor, "reject", DISPATCHERS, {Status.REPORTED}, at=at) as (problem, _ctx, at):
+        _transition(problem, actor, "reject", Status.REJECTED, at, {"reason": reason})
+    return problem
+
+
+def problem_merge(
+    *, actor: User, problem_id: int, into: int, note: str = "", at: dt.datetime | None = None
+) -> Problem:
+    """合并: this report is a duplicate of `into`; it is closed as merged and linked to the original."""
+    if into == problem_id:
+        raise InvalidInput.one("into", "a problem cannot be merged into itself")
+    mergeable = {Status.REPORTED, Status.ACCEPTED}
+    with _action(problem_id, actor, "merge", DISPATCHERS, mergeable, at=at) as (problem, _c, at):
+        target = Problem.objects.filter(pk=into).first()
+        if target is None:
+            raise InvalidInput.one("into", f"no problem with id {into}")
+        if target.status in (Status.MERGED, Status.REJECTED):
+            raise InvalidInput.one("into", f"{target.number} is {target.get_status_display()}; merge into its original")
+        problem.merged_into = target
+        _transition(problem, actor, "merge", Status.MERGED, at,
+                    {"into": target.number, "into_id": target.id, "note": note.strip()})
+    return problem
+
+
+def problem_dispatch(
+    *, actor: User, problem_id: int, unit: str | None = None, reason: str = "", at: dt.datetime | None = None
+) -> Problem:
+    """派遣: send to a unit with a deadline. Without `unit` the suggestion is taken; another unit needs a reason."""
+    with _action(problem_id, actor, "dispatch", DISPATCHERS, {Status.ACCEPTED, Status.RETURNED}, at=at) as (
+        problem, ctx, at,
+    ):
+        target = ctx.units.get(unit) if unit else problem.suggested_unit
+        if unit and target is None:
+            raise InvalidInput.one("unit", f"unknown unit code {unit!r}")
+        if target is None:
+            raise InvalidInput.one("unit", "no unit is suggested for this problem; name one")
+        overrides = problem.suggested_unit_id is not None and target.id != problem.suggested_unit_id
+        reason = reason.strip()
+        if overrides and not reason:
+            raise InvalidInput.one("reason", f"required when dispatching to another unit than the suggested "
+                                             f"{problem.suggested_unit.name}")
+        if problem.status == Status.RETURNED and target.id == problem.unit_id and not reason:
+            raise InvalidInput.one("reason", "required when re-dispatching to the unit that returned it")
+        limit = time_limit_for(ctx, problem.category, problem.severity)
+        due_at = ctx.calendar.deadline(at, limit)
+        details = {"unit": target.code, "due_at": due_at.isoformat(), "time_limit": limit.label()}
+        if overrides:
+            details["override"] = {"suggested": problem.suggested_unit.code, "reason": reason}
+        elif reason:
+            details["reason"] = reason
+        if problem.status == Status.RETURNED:
+            details["redispatch"] = True
+        problem.unit = target
+        problem.dispatched_at = at
+        problem.due_at = due_at
+        _transition(problem, actor, "dispatch", Status.DISPATCHED, at, details)
+    return problem
+
+
+# ---------------------------------------------------------------- unit actions
+
+
+def problem_return(*, actor: User, problem_id: int, reason: str, at: dt.datetime | None = None) -> Problem:
+    """退回: the unit says the problem is not theirs; it goes back to the dispatchers."""
+    reason = _required_text("reason", reason)
+    with _action(problem_id, actor, "return", (), {Status.DISPATCHED}, unit_action=True, at=at) as (problem, _c, at):
+        _transition(problem, actor, "return", Status.RETURNED, at, {"reason": reason, "unit": problem.unit.code})
+    return problem
+
+
+def problem_rectify(
+    *, actor: User, problem_id: int, note: str, photos: Sequence[PreparedPhoto], at: dt.datetime | None = None
+) -> Problem:
+    """整改: the unit reports it fixed, with after-photos as proof."""
+    note = _required_text("note", note)
+    if not photos:
+        raise InvalidInput.one("photos", "at least one after-photo is required")
+    errors: dict[str, list[str]] = {}
+    _check_photo_count(photos, errors)
+    if errors:
+        raise InvalidInput(errors)
+    with _photo_cleanup() as saved, _action(
+        problem_id, actor, "rectify", (), {Status.DISPATCHED, Status.REWORK}, unit_action=True, at=at
+    ) as (problem, _ctx, at):
+        problem.rectified_at = at
+        on_time = problem.due_at is None or at <= problem.due_at
+        event = _transition(problem, actor, "rectify", Status.RECTIFIED, at, {"note": note, "on_time": on_time})
+        _store_photos(problem, event, photos, Photo.Kind.AFTER, actor, at, saved)
+    return problem
+
+
+# ---------------------------------------------------------------- verification
+
+
+def problem_verify(
+    *, actor: User, problem_id: int, result: str, reason: str = "", photos: Sequence[PreparedPhoto] = (),
+    at: dt.datetime | None = None,
+) -> Problem:
+    """核查: on site, pass closes the problem (销号); fail sends it back to the same unit as rework (返工)."""
+    if result not in ("pass", "fail"):
+        raise InvalidInput.one("result", "must be 'pass' or 'fail'")
+    reason = reason.strip()
+    if result == "fail" and not reason:
+        raise InvalidInput.one("reason", "required when verification fails")
+    errors: dict[str, list[str]] = {}
+    _check_photo_count(photos, errors)
+    if errors:
+        raise InvalidInput(errors)
+    with _photo_cleanup() as saved, _action(problem_id, actor, "verify", VERIFIERS, {Status.RECTIFIED}, at=at) as (
+        problem, _ctx, at,
+    ):
+        details = {"result": result, "unit": problem.unit.code}
+        if reason:
+            details["reason"] = reason
+        if result == "pass":
+            problem.closed_at = at
+            event = _transition(problem, actor, "verify", Status.CLOSED, at, details)
+        else:
+            event = _transition(problem, actor, "verify", Status.REWORK, at, details)
+        _store_photos(problem, event, photos, Photo.Kind.VERIFY, actor, at, saved)
+    return problem
+
+
+# ---------------------------------------------------------------- shared machinery
+
+
+@contextmanager
+def _action(
+    problem_id: int, actor: User, action: str, roles: tuple, allowed: set[str], *, unit_action: bool = False,
+    at: dt.datetime | None = None,
+) -> Iterator[tuple[Problem, PlanContext, dt.datetime]]:
+    ctx = active_plan()
+    with transaction.atomic():
+        problem = (
+            Problem.objects.select_for_update(of=("self",))
+            .select_related("category__task", "unit", "suggested_unit", "self_check_unit")
+            .filter(pk=problem_id)
+            .first()
+        )
+        if problem is None:
+            raise Problem.DoesNotExist(f"no problem with id {problem_id}")
+        _check_actor(problem, actor, action, roles, unit_action)
+        if problem.status not in allowed:
+            raise TransitionRefused(
+                f"{problem.number} 当前状态为「{problem.get_status_display()}」，不能执行「{ACTION_NAMES[action]}」"
+            )
+        yield problem, ctx, at or timezone.now()
+
+
+def _check_actor(problem: Problem, actor: User, action: str, roles: tuple, unit_action: bool) -> None:
+    if not actor.is_active:
+        raise ActionForbidden("账号已停用")
+    if unit_action:
+        if actor.role == Role.ADMIN:
+            return
+        if actor.role != Role.HANDLER or actor.unit_id is None or actor.unit_id != problem.unit_id:
+            owner = problem.unit.name if problem.unit else "未派遣"
+            raise ActionForbidden(f"只有责任单位（{owner}）能{ACTION_NAMES[action]}")
+        return
+    if not actor.has_role(*roles):
+        raise ActionForbidden(f"角色「{actor.get_role_display()}」不能{ACTION_NAMES[action]}")
+
+
+def _transition(
+    problem: Problem, actor: User, action: str, to: str, at: dt.datetime, details: dict
+) -> ProblemEvent:
+    from_status = problem.status
+    problem.status = to
+    return _event(problem, actor, action, from_status, at, details)
+
+
+def _event(problem: Problem, actor: User, action: str, from_status: str, at: dt.datetime, details: dict):
+    problem.version = (problem.version or 0) + 1
+    problem.save()
+    return ProblemEvent.objects.create(
+        problem=problem,
+        seq=problem.version,
+        action=action,
+        actor=actor,
+        at=at,
+        from_status=from_status,
+        to_status=problem.status,
+        details=details,
+    )
+
+
+def _next_number(ctx: PlanContext, at: dt.datetime) -> str:
+    day = at.astimezone(ctx.calendar.tz).strftime("%Y%m%d")
+    key = f"{ctx.plan.number_prefix}-{day}"
+    NumberSequence.objects.get_or_create(key=key)
+    NumberSequence.objects.filter(key=key).update(last=F("last") + 1)
+    last = NumberSequence.objects.values_list("last", flat=True).get(key=key)
+    return f"{key}-{last:04d}"
+
+
+def _required_text(field: str, value: str | None) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput.one(field, "required")
+    if len(value) > MAX_REASON:
+        raise InvalidInput.one(field, f"at most {MAX_REASON} characters")
+    return value
+
+
+def _check_photo_count(photos: Sequence[PreparedPhoto], errors: dict[str, list[str]]) -> None:
+    from django.conf import settings
+
+    if len(photos) > settings.RENJU_MAX_PHOTOS:
+        errors.setdefault("photos", []).append(f"at most {settings.RENJU_MAX_PHOTOS} photos at once")
+
+
+@contextmanager
+def _photo_cleanup() -> Iterator[list[str]]:
+    """Files written for an action that then fails are removed, so a refused action leaves nothing behind."""
+    saved: list[str] = []
+    try:
+        yield saved
+    except BaseException:
+        for name in saved:
+            default_storage.delete(name)
+        raise
+
+
+def _store_photos(problem, event, photos, kind, actor, at, saved: list[str]) -> None:
+    for p in photos:
+        original, thumb = photo_files(p)
+        photo = Photo(
+            problem=problem, event=event, kind=kind, filename=p.filename, content_type=p.content_type,
+            size=len(p.data), sha256=p.sha256, width=p.width, height=p.height, exif=p.exif,
+            taken_at=p.taken_at, exif_lat=p.lat, exif_lng=p.lng, uploaded_by=actor, uploaded_at=at,
+        )
+        photo.original.save(original.name, original, save=False)
+        saved.append(photo.original.name)
+        photo.thumbnail.save(thumb.name, thumb, save=False)
+        saved.append(photo.thumbnail.name)
+        photo.save()
+
+
+ACTION_NAMES = {
+    "report": "上报",
+    "accept": "立案",
+    "reject": "不予立案",
+    "merge": "合并",
+    "dispatch": "派遣",
+    "return": "退回",
+    "rectify": "整改反馈",
+    "verify": "核查",
+}
+
+
+def preview_deadline(*, category_code: str, severity: str, start: dt.datetime) -> dt.datetime:
+    """What the deadline would be if dispatched at `start` (for forms and suggestions; writes nothing)."""
+    ctx = active_plan()
+    return deadline_for(ctx, ctx.categories[category_code], severity, start)

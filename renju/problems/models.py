@@ -1,0 +1,175 @@
+"""A problem, its photos and its append-only event log.
+
+`Problem.status` and the timestamps beside it are a cache of the event log, written only by
+`renju.problems.lifecycle` in the same transaction as the event that explains them.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Status(models.TextChoices):
+    REPORTED = "reported", "已上报"
+    ACCEPTED = "accepted", "已立案"
+    REJECTED = "rejected", "不予立案"
+    MERGED = "merged", "已合并"
+    DISPATCHED = "dispatched", "已派遣"
+    RETURNED = "returned", "已退回"
+    RECTIFIED = "rectified", "已整改"
+    REWORK = "rework", "返工"
+    CLOSED = "closed", "已销号"
+
+
+# A unit is on the clock in these states; overdue means: in one of them and past the deadline.
+ON_THE_CLOCK = (Status.DISPATCHED, Status.REWORK)
+
+
+class Source(models.TextChoices):
+    INSPECTION = "inspection", "现场检查"
+    DRONE = "drone", "无人机"
+    VIDEO = "video", "视频AI"
+    HOTLINE = "hotline", "12345热线"
+    REFERRAL = "referral", "上级交办"
+    SELF_CHECK = "self_check", "自查"
+
+
+class Visit(models.TextChoices):
+    OPEN = "open", "明查"
+    COVERT = "covert", "暗访"
+
+
+class ProblemQuerySet(models.QuerySet):
+    def overdue(self, now=None) -> ProblemQuerySet:
+        return self.filter(status__in=ON_THE_CLOCK, due_at__lt=now or timezone.now())
+
+    def not_overdue(self, now=None) -> ProblemQuerySet:
+        return self.exclude(status__in=ON_THE_CLOCK, due_at__lt=now or timezone.now())
+
+    def visible_to(self, user) -> ProblemQuerySet:
+        """What `user` may see: a unit handler only their unit's problems (and self-checks they filed)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.role == "handler":
+            return self.filter(Q(unit_id=user.unit_id) | Q(self_check_unit_id=user.unit_id))
+        return self
+
+
+class Problem(models.Model):
+    number = models.CharField("编号", max_length=32, unique=True)
+    plan = models.ForeignKey("plans.Plan", on_delete=models.PROTECT, related_name="problems")
+    category = models.ForeignKey("plans.Category", on_delete=models.PROTECT, related_name="problems")
+    check_item = models.ForeignKey(
+        "plans.CheckItem", null=True, blank=True, on_delete=models.PROTECT, related_name="problems"
+    )
+    description = models.TextField("问题描述")
+    lat = models.FloatField("纬度")
+    lng = models.FloatField("经度")
+    address = models.CharField("地址", max_length=300, blank=True)
+    region = models.ForeignKey("plans.Region", on_delete=models.PROTECT, related_name="problems")
+    road_class = models.CharField("道路等级", max_length=32, blank=True)
+    source = models.CharField("来源", max_length=16, choices=Source.choices)
+    visit = models.CharField("检查方式", max_length=8, choices=Visit.choices, default=Visit.OPEN)
+    severity = models.CharField("严重程度", max_length=32)
+    is_key = models.BooleanField("重点问题", default=False)
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.REPORTED)
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reported_problems")
+    self_check_unit = models.ForeignKey(
+        "plans.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="self_checks"
+    )
+    suggested_unit = models.ForeignKey("plans.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("plans.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="problems")
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged")
+    found_at = models.DateTimeField("发现时间")
+    reported_at = models.DateTimeField("上报时间")
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField("整改时限", null=True, blank=True)
+    rectified_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)
+
+    objects = ProblemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "问题"
+        verbose_name_plural = "问题"
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["status", "-id"], name="problem_status_id"),
+            models.Index(fields=["unit", "-id"], name="problem_unit_id"),
+            models.Index(fields=["category", "-id"], name="problem_category_id"),
+            models.Index(fields=["region", "-id"], name="problem_region_id"),
+            models.Index(fields=["source", "-id"], name="problem_source_id"),
+            models.Index(fields=["reported_at"], name="problem_reported_at"),
+            models.Index(fields=["status", "due_at"], name="problem_status_due"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def is_overdue(self, now=None) -> bool:
+        return self.status in ON_THE_CLOCK and self.due_at is not None and self.due_at < (now or timezone.now())
+
+
+class ProblemEvent(models.Model):
+    """One thing that happened to a problem. Never updated (a database trigger refuses UPDATE)."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    action = models.CharField(max_length=32)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    details = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["problem", "seq"]
+        constraints = [models.UniqueConstraint(fields=["problem", "seq"], name="event_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id}#{self.seq} {self.action}"
+
+
+class Photo(models.Model):
+    class Kind(models.TextChoices):
+        BEFORE = "before", "整改前"
+        AFTER = "after", "整改后"
+        VERIFY = "verify", "核查"
+
+    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="photos")
+    event = models.ForeignKey(ProblemEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="photos")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    original = models.FileField(upload_to="photos/original/%Y/%m/")
+    thumbnail = models.FileField(upload_to="photos/thumb/%Y/%m/")
+    filename = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    exif = models.JSONField(default=dict)
+    taken_at = models.DateTimeField(null=True, blank=True)
+    exif_lat = models.FloatField(null=True, blank=True)
+    exif_lng = models.FloatField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["problem", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.filename}"
+
+
+class NumberSequence(models.Model):
+    """Last number used per prefix and day, so problem numbers are short, readable and never reused."""
+
+    key = models.CharField(max_length=32, unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.last}"
