@@ -10,6 +10,11 @@ from renju.plans.worktime import TimeLimit
 from renju.problems.models import Photo, Problem, ProblemEvent
 
 
+def _local(value):
+    """Times go out in Beijing time (+08:00): what the people reading them expect, and still unambiguous."""
+    return timezone.localtime(value) if value is not None else None
+
+
 def _unit(unit: Unit | None) -> dict | None:
     return {"code": unit.code, "name": unit.name} if unit else None
 
@@ -36,12 +41,12 @@ def problem_out(p: Problem, now=None) -> dict:
         "is_key": p.is_key,
         "unit": _unit(p.unit),
         "suggested_unit": _unit(p.suggested_unit),
-        "found_at": p.found_at,
-        "reported_at": p.reported_at,
-        "dispatched_at": p.dispatched_at,
-        "due_at": p.due_at,
-        "rectified_at": p.rectified_at,
-        "closed_at": p.closed_at,
+        "found_at": _local(p.found_at),
+        "reported_at": _local(p.reported_at),
+        "dispatched_at": _local(p.dispatched_at),
+        "due_at": _local(p.due_at),
+        "rectified_at": _local(p.rectified_at),
+        "closed_at": _local(p.closed_at),
         "overdue": p.is_overdue(now),
         "url": f"/api/v1/problems/{p.id}",
     }
@@ -55,10 +60,10 @@ def photo_out(photo: Photo) -> dict:
         "thumbnail_url": reverse("api-v1:photo_thumbnail", kwargs={"photo_id": photo.id}),
         "width": photo.width,
         "height": photo.height,
-        "taken_at": photo.taken_at,
+        "taken_at": _local(photo.taken_at),
         "lat": photo.exif_lat,
         "lng": photo.exif_lng,
-        "uploaded_at": photo.uploaded_at,
+        "uploaded_at": _local(photo.uploaded_at),
     }
 
 
@@ -67,7 +72,7 @@ def event_out(e: ProblemEvent) -> dict:
         "seq": e.seq,
         "action": e.action,
         "actor": e.actor.username,
-        "at": e.at,
+        "at": _local(e.at),
         "from_status": e.from_status,
         "to_status": e.to_status,
         "details": e.details,

@@ -12,12 +12,12 @@ import random
 from dataclasses import dataclass
 
 import shapely
+from django.db import transaction
 from django.utils import timezone
 
 from renju.accounts.models import User
 from renju.plans.active import active_plan
 from renju.plans.geo import region_index
-from renju.plans.models import Region
 from renju.problems import lifecycle
 from renju.problems.demo_photos import synthetic_jpeg
 from renju.problems.models import Problem, Source, Status
@@ -44,6 +44,11 @@ def demo_problems_create(*, days: int = 30, per_day: int = 20, seed: int = 2023,
     if Problem.objects.exists():
         return DemoResult(0, True)
     now = now or timezone.now()
+    with transaction.atomic():  # all of the demo month or none of it
+        return _create(days, per_day, seed, now)
+
+
+def _create(days: int, per_day: int, seed: int, now: dt.datetime) -> DemoResult:
     gen = _Generator(random.Random(seed), now)
     created = 0
     start_day = (now - dt.timedelta(days=days)).astimezone(gen.tz).date()
@@ -71,7 +76,9 @@ class _Generator:
         self.dispatcher = self.users["dispatcher"]
         self.categories = list(self.ctx.categories.values())
         self.leaves = [(rid, g) for rid, g in zip(self.index.leaf_ids.tolist(), self.index.leaf_geoms, strict=True)]
-        self.region_names = dict(Region.objects.values_list("id", "name"))
+        # Descriptions name the village or community, as people do, not the grid.
+        self.place_names = {rid: self.index.ancestors(rid)[min(1, len(self.index.ancestors(rid)) - 1)].name
+                            for rid, _ in self.leaves}
         self.recent: list[Problem] = []
         self.photo_seed = 0
 
@@ -102,7 +109,7 @@ class _Generator:
         source = rng.choices([s for s, _ in SOURCES], weights=[w for _, w in SOURCES])[0]
         category = rng.choice(self.categories)
         region_id, lat, lng = self.point()
-        place = self.region_names[region_id]
+        place = self.place_names[region_id]
         severity = rng.choices(self.ctx.severity_codes, weights=[80, 15, 5][: len(self.ctx.severity_codes)])[0]
         reporter = rng.choice(self.inspectors) if source not in (Source.SELF_CHECK, Source.HOTLINE) else None
         if source == Source.HOTLINE:
@@ -133,10 +140,16 @@ class _Generator:
         self._progress(problem, reported_at)
         self.recent = (self.recent + [problem])[-40:]
 
+    def waiting(self, at: dt.datetime) -> bool:
+        """Recent work is more often still waiting for its next step, as in any real queue."""
+        age_days = (self.now - at).total_seconds() / 86400
+        chance = 0.45 if age_days < 1 else 0.15 if age_days < 3 else 0.0
+        return at >= self.now or self.rng.random() < chance
+
     def _progress(self, problem: Problem, at: dt.datetime) -> None:
         rng = self.rng
         at = self.later(at, 0.2, 3)
-        if at >= self.now:
+        if self.waiting(at):
             return
         roll = rng.random()
         if roll < 0.04:
@@ -145,16 +158,17 @@ class _Generator:
             return
         if roll < 0.07 and self.recent:
             original = rng.choice(self.recent)
-            if original.status not in (Status.MERGED, Status.REJECTED):
+            status = Problem.objects.values_list("status", flat=True).get(pk=original.id)
+            if status not in (Status.MERGED, Status.REJECTED):
                 lifecycle.problem_merge(actor=self.dispatcher, problem_id=problem.id, into=original.id,
                                         note="同一位置重复上报", at=at)
                 return
         lifecycle.problem_accept(actor=self.dispatcher, problem_id=problem.id, at=at)
         at = self.later(at, 0.1, 2)
-        if at >= self.now:
+        if self.waiting(at):
             return
         problem = lifecycle.problem_dispatch(actor=self.dispatcher, problem_id=problem.id, at=at)
-        if rng.random() < 0.05:
+        if rng.random() < 0.07:
             at = self.later(at, 1, 8)
             if at >= self.now:
                 return
@@ -162,7 +176,7 @@ class _Generator:
             lifecycle.problem_return(actor=handler, problem_id=problem.id, reason="不属于本单位管辖范围，申请改派",
                                      at=at)
             at = self.later(at, 0.5, 4)
-            if at >= self.now:
+            if self.waiting(at):
                 return
             other = rng.choice([u for u in self.ctx.units.values() if u.id != problem.unit_id])
             problem = lifecycle.problem_dispatch(actor=self.dispatcher, problem_id=problem.id, unit=other.code,
