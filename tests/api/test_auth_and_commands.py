@@ -58,3 +58,13 @@ def test_demo_data_covers_the_loop_and_a_second_run_adds_nothing(users):
 def test_home_page_is_in_chinese_and_names_the_plan():
     html = Client().get("/").content.decode()
     assert "人居" in html and "荣成市全域人居环境综合整治方案" in html
+
+
+def test_admin_shows_a_problem_read_only_with_its_events(users, report):
+    problem = report()
+    client = Client()
+    client.force_login(users["admin"])
+    page = client.get(f"/admin/problems/problem/{problem.id}/change/")
+    assert page.status_code == 200
+    assert problem.number in page.content.decode()
+    assert client.get("/admin/problems/problem/add/").status_code == 403
