@@ -214,6 +214,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     clients = max(1, args.clients)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the finally below stops the server and cleans up
 
     t_start = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix="renju-bench-api-"))

@@ -9,7 +9,6 @@ import os
 import socket
 import statistics
 import sys
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -137,11 +136,3 @@ def pg_exists(database: str, admin_url: str = PG_ADMIN_URL) -> bool:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone() is not None
 
-
-def wait_for_file(path: Path, timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if path.exists():
-            return True
-        time.sleep(0.2)
-    return path.exists()

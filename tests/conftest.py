@@ -43,6 +43,19 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def fresh_caches():
+    """Each test sees the database as it is: a rolled-back plan or region load must not linger in memory."""
+    from renju.plans.active import forget_active_plan
+    from renju.plans.geo import forget_region_index
+
+    forget_active_plan()
+    forget_region_index()
+    yield
+    forget_active_plan()
+    forget_region_index()
+
+
+@pytest.fixture(autouse=True)
 def media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT

@@ -80,12 +80,16 @@ def event_out(e: ProblemEvent) -> dict:
 
 
 def problem_detail_out(p: Problem, events: list[ProblemEvent], photos: list[Photo]) -> dict:
+    """The detail; `events` must have their actors loaded. The reporter is the actor of the first event."""
+    reporter = events[0].actor.username if events else ""
+    merge = next((e for e in reversed(events) if e.action == "merge"), None)
+    merged_into = merge.details.get("into") if merge and p.merged_into_id else None
     return {
         **problem_out(p),
         "check_item": p.check_item.code if p.check_item else None,
         "road_class": p.road_class,
-        "reporter": p.reporter.username,
-        "merged_into": p.merged_into.number if p.merged_into else None,
+        "reporter": reporter,
+        "merged_into": merged_into,
         "events": [event_out(e) for e in events],
         "photos": [photo_out(ph) for ph in photos],
     }

@@ -32,7 +32,7 @@ from renju.plans.models import Region
 from renju.problems import lifecycle
 from renju.problems.access import get_photo_for, get_problem_for
 from renju.problems.errors import InvalidInput
-from renju.problems.models import Problem, Source, Status
+from renju.problems.models import Problem, ProblemEvent, Source, Status
 
 router = Router(tags=["problems"])
 
@@ -54,10 +54,12 @@ def _body_doc(schema, files: bool) -> dict:
 
 
 def _detail(request, problem_id: int) -> dict:
-    problem = get_problem_for(request.auth, problem_id)
-    events = list(problem.events.select_related("actor"))
-    photos = list(problem.photos.all())
-    return problem_detail_out(problem, events, photos)
+    return _detail_of(get_problem_for(request.auth, problem_id))
+
+
+def _detail_of(problem: Problem) -> dict:
+    events = list(ProblemEvent.objects.filter(problem=problem).select_related("actor"))
+    return problem_detail_out(problem, events, list(problem.photos.all()))
 
 
 # ---------------------------------------------------------------- create, list, read
@@ -68,7 +70,7 @@ def _detail(request, problem_id: int) -> dict:
 def problem_create(request):
     data, photos = read_body(request, ProblemIn)
     problem = lifecycle.problem_report(actor=request.auth, photos=photos, **data.model_dump())
-    return Reply(201, _detail(request, problem.id))
+    return Reply(201, _detail_of(problem))  # the problem in hand carries its category, region and units
 
 
 class ProblemFilters(Schema):
@@ -199,8 +201,7 @@ def _act(request, problem_id: int, schema, action, files: bool = False) -> dict:
         kwargs["photos"] = photos
     elif photos:
         raise InvalidInput.one("photos", "this action takes no photos")
-    action(actor=request.auth, problem_id=problem_id, **kwargs)
-    return _detail(request, problem_id)
+    return _detail_of(action(actor=request.auth, problem_id=problem_id, **kwargs))
 
 
 ACTION_RESPONSES = {200: ProblemDetailOut, **ERRORS}

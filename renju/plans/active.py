@@ -6,6 +6,7 @@ Reloaded when the plan row changes, so one `loadplan` is seen by every process o
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 
 from renju.plans import models as m
@@ -34,22 +35,39 @@ class PlanContext:
         return [s["code"] for s in self.plan.severities]
 
 
+# How long a process trusts its copy before asking the database whether the plan changed: a `loadplan` run
+# elsewhere is seen within this many seconds, and a busy server does not pay a query per request for it.
+RECHECK_SECONDS = 2.0
+
 _lock = threading.Lock()
 _cache: dict[tuple, PlanContext] = {}
+_checked_at = 0.0
+_current: PlanContext | None = None
 
 
 def active_plan() -> PlanContext:
+    global _checked_at, _current
+    now = time.monotonic()
+    if _current is not None and now - _checked_at < RECHECK_SECONDS:
+        return _current
     row = m.Plan.objects.filter(is_active=True).values_list("id", "content_hash", "loaded_at").first()
     if row is None:
         raise NoActivePlan("no plan is loaded; run `renju loadplan plans/rongcheng-2023.yaml`")
-    context = _cache.get(row)
-    if context is not None:
-        return context
     with _lock:
-        context = _cache.get(row) or _build(row[0])
-        _cache.clear()
-        _cache[row] = context
+        context = _cache.get(row)
+        if context is None:
+            context = _build(row[0])
+            if len(_cache) >= 4:
+                _cache.clear()
+            _cache[row] = context
+        _current, _checked_at = context, now
         return context
+
+
+def forget_active_plan() -> None:
+    """Ask the database again on next use (after loading a plan, or when a test rolls the database back)."""
+    global _checked_at
+    _checked_at = 0.0
 
 
 def _build(plan_id: int) -> PlanContext:

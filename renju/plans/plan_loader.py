@@ -18,6 +18,7 @@ from django.db.models import ProtectedError
 from pydantic import ValidationError
 
 from renju.plans import models as m
+from renju.plans.active import forget_active_plan
 from renju.plans import schema
 from renju.plans.errors import LoadError
 
@@ -82,6 +83,7 @@ def plan_load(path: Path | str, *, activate: bool = True) -> PlanLoadResult:
             raise LoadError(source, [f"cannot remove something problems still use: {exc.args[0]}"]) from exc
         if activate:
             _activate(plan)
+        transaction.on_commit(forget_active_plan)
     return PlanLoadResult(plan, outcome)
 
 

@@ -12,6 +12,7 @@ from shapely.geometry import shape
 from shapely.validation import explain_validity
 
 from renju.plans.errors import LoadError
+from renju.plans.geo import forget_region_index
 from renju.plans.models import Region
 
 KIND_RANK = {"city": 0, "area": 1, "town": 2, "street": 2, "village": 3, "community": 3, "grid": 4}
@@ -219,4 +220,5 @@ def regions_load(path: Path | str) -> RegionLoadResult:
                 updated += 1
             else:
                 unchanged += 1
+        transaction.on_commit(forget_region_index)
     return RegionLoadResult(created, updated, unchanged)

@@ -8,20 +8,20 @@ from renju.problems.models import Photo, Problem
 
 
 def get_problem_for(user, problem_id: int) -> Problem:
-    problem = (
-        Problem.objects.visible_to(user)
-        .select_related("category__task", "check_item", "region", "unit", "suggested_unit", "reporter",
-                        "self_check_unit", "merged_into")
-        .filter(pk=problem_id)
-        .first()
-    )
-    if problem is None:
-        raise Http404("no such problem")
-    return problem
+    try:
+        # .get(), not .first(): the model's ordering would add an ORDER BY that costs planning time for nothing.
+        return Problem.objects.visible_to(user).select_related(
+            "category", "check_item", "region", "unit", "suggested_unit"
+        ).get(pk=problem_id)
+    except Problem.DoesNotExist:
+        raise Http404("no such problem") from None
 
 
 def get_photo_for(user, photo_id: int) -> Photo:
-    photo = Photo.objects.select_related("problem").filter(pk=photo_id).first()
-    if photo is None or not Problem.objects.visible_to(user).filter(pk=photo.problem_id).exists():
+    try:
+        photo = Photo.objects.get(pk=photo_id)
+    except Photo.DoesNotExist:
+        raise Http404("no such photo") from None
+    if not Problem.objects.visible_to(user).filter(pk=photo.problem_id).exists():
         raise Http404("no such photo")
     return photo

@@ -14,13 +14,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from django.core.files.storage import default_storage
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from renju.accounts.models import Role, User
 from renju.plans.active import PlanContext, active_plan
 from renju.plans.geo import region_index
+from renju.plans.models import Region
 from renju.problems.errors import ActionForbidden, InvalidInput, TransitionRefused
 from renju.problems.models import NumberSequence, Photo, Problem, ProblemEvent, Source, Status, Visit
 from renju.problems.photos import PreparedPhoto, photo_files
@@ -115,6 +115,7 @@ def problem_report(
     self_check_unit = actor.unit if source == Source.SELF_CHECK and actor.role == Role.HANDLER else None
     with _photo_cleanup() as saved, transaction.atomic():
         problem = Problem.objects.create(
+            version=1,
             number=_next_number(ctx, at),
             plan=ctx.plan,
             category=category_obj,
@@ -123,7 +124,7 @@ def problem_report(
             lat=float(lat),
             lng=float(lng),
             address=address.strip(),
-            region_id=region_id,
+            region=_region_from_index(index, region_id),
             road_class=road_class,
             source=source,
             visit=visit,
@@ -135,14 +136,10 @@ def problem_report(
             found_at=found_at,
             reported_at=at,
         )
-        event = _event(
-            problem,
-            actor,
-            "report",
-            "",
-            at,
-            {"suggested_unit": problem.suggested_unit.code if problem.suggested_unit else None,
-             "routing": suggestion.reason},
+        event = ProblemEvent.objects.create(
+            problem=problem, seq=1, action="report", actor=actor, at=at, from_status="", to_status=problem.status,
+            details={"suggested_unit": problem.suggested_unit.code if problem.suggested_unit else None,
+                     "routing": suggestion.reason},
         )
         _store_photos(problem, event, photos, Photo.Kind.BEFORE, actor, at, saved)
     return problem
@@ -319,11 +316,8 @@ def _action(
         problem = (
             Problem.objects.select_for_update(of=("self",))
             .select_related("category__task", "unit", "suggested_unit", "self_check_unit")
-            .filter(pk=problem_id)
-            .first()
+            .get(pk=problem_id)
         )
-        if problem is None:
-            raise Problem.DoesNotExist(f"no problem with id {problem_id}")
         _check_actor(problem, actor, action, roles, unit_action)
         if problem.status not in allowed:
             raise TransitionRefused(
@@ -351,11 +345,7 @@ def _transition(
 ) -> ProblemEvent:
     from_status = problem.status
     problem.status = to
-    return _event(problem, actor, action, from_status, at, details)
-
-
-def _event(problem: Problem, actor: User, action: str, from_status: str, at: dt.datetime, details: dict):
-    problem.version = (problem.version or 0) + 1
+    problem.version += 1
     problem.save()
     return ProblemEvent.objects.create(
         problem=problem,
@@ -369,12 +359,24 @@ def _event(problem: Problem, actor: User, action: str, from_status: str, at: dt.
     )
 
 
+def _region_from_index(index, region_id: int) -> Region:
+    """The leaf region as the index knows it (no query; boundary not loaded, and never saved from here)."""
+    node = index.nodes[region_id]
+    return Region(id=node.id, code=node.code, name=node.name, kind=node.kind, parent_id=node.parent_id)
+
+
 def _next_number(ctx: PlanContext, at: dt.datetime) -> str:
     day = at.astimezone(ctx.calendar.tz).strftime("%Y%m%d")
     key = f"{ctx.plan.number_prefix}-{day}"
-    NumberSequence.objects.get_or_create(key=key)
-    NumberSequence.objects.filter(key=key).update(last=F("last") + 1)
-    last = NumberSequence.objects.values_list("last", flat=True).get(key=key)
+    table = NumberSequence._meta.db_table
+    # One statement that both creates the day's counter and takes the next number, atomically on both databases.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO {table} ("key", "last") VALUES (%s, 1) '
+            f'ON CONFLICT ("key") DO UPDATE SET "last" = {table}."last" + 1 RETURNING "last"',
+            [key],
+        )
+        (last,) = cursor.fetchone()
     return f"{key}-{last:04d}"
 
 
@@ -406,7 +408,8 @@ def _photo_cleanup() -> Iterator[list[str]]:
         raise
 
 
-def _store_photos(problem, event, photos, kind, actor, at, saved: list[str]) -> None:
+def _store_photos(problem, event, photos, kind, actor, at, saved: list[str]) -> list[Photo]:
+    stored = []
     for p in photos:
         original, thumb = photo_files(p)
         photo = Photo(
@@ -419,6 +422,8 @@ def _store_photos(problem, event, photos, kind, actor, at, saved: list[str]) -> 
         photo.thumbnail.save(thumb.name, thumb, save=False)
         saved.append(photo.thumbnail.name)
         photo.save()
+        stored.append(photo)
+    return stored
 
 
 ACTION_NAMES = {

@@ -208,3 +208,34 @@ def test_openapi_document_lists_every_action():
 def test_api_docs_page_loads_nothing_from_outside():
     html = Client().get("/api/v1/docs").content.decode()
     assert "cdn." not in html and "https://" not in html
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        [],
+        "just a string",
+        {"lat": "north", "lng": "east"},
+        {"found_at": "yesterday-ish"},
+        {"found_at": "2023-10-09T09:00:00"},  # no time zone
+        {"is_key": "maybe"},
+        {"severity": 3},
+        {"description": "长" * 5000},
+        {"category": None},
+        {"lat": float("nan")},
+        {"road_class": "motorway"},
+        {"check_item": "NOPE-01"},
+    ],
+)
+def test_junk_input_is_always_a_422_never_a_500(client_for, body):
+    merged = new_problem(**body) if isinstance(body, dict) else body
+    payload = json.dumps(merged, allow_nan=True)
+    response = client_for("inspector").post("/api/v1/problems", data=payload, content_type="application/json")
+    assert response.status_code == 422, response.content
+    assert Problem.objects.count() == 0
+
+
+def test_actions_on_a_problem_id_that_is_not_a_number_are_422_or_404(client_for):
+    client = client_for("dispatcher")
+    assert client.post("/api/v1/problems/abc/accept", data="{}", content_type="application/json").status_code == 422
+    assert client.post("/api/v1/problems/999999/accept", data="{}", content_type="application/json").status_code == 404
