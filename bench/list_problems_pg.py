@@ -10,12 +10,13 @@ p95 over all 50-row pages (target <= 50 ms; the limit=200 row is there for the q
 SQL queries per request are counted with `CaptureQueriesContext` on one extra request per combination (not a timed
 one); they must not depend on the page size, and only filters that resolve a code (region) may add one.
 
-Baseline, and why it is fair: the same page (same WHERE, ORDER BY id DESC, LIMIT 51 — the API fetches one row more
-to know whether there is a next page) fetched with ONE hand-written SQL query selecting only the columns the list
-shows (problem columns, category/region/unit/suggested-unit code and name), through a plain psycopg cursor with
-prepared statements off (the API's Django connection binds client-side and plans every query too), rows fetched
-into tuples. It is the floor for this page on this database; API/raw says what the framework, auth, the extra
-bookkeeping queries and serialisation cost on top. The raw ids are compared with the API's (mismatches must be 0).
+Baseline, and why it is fair: the same page (same WHERE, ORDER BY reported_at DESC, id DESC, LIMIT 51 — the API
+fetches one row more to know whether there is a next page) fetched with ONE hand-written SQL query selecting only
+the columns the list shows (problem columns, category/region/unit/suggested-unit code and name), through a plain
+psycopg cursor with prepared statements off (the API's Django connection binds client-side and plans every query
+too), rows fetched into tuples. It is the floor for this page on this database; API/raw says what the framework,
+auth, the extra bookkeeping queries and serialisation cost on top. The raw ids are compared with the API's
+(mismatches must be 0).
 
 Data (generated once, kept in database `renju_bench_list` for re-runs with `--reuse`): the demo regions, the
 Rongcheng 2023 plan and the demo accounts through the app's loaders, then 1,000,000 problems by one
@@ -265,9 +266,9 @@ def cases(handler_unit: dict, town: dict, rare: dict, big_unit: dict, top_cat: d
         Case("reported in one month", "dispatcher", {"reported_from": d0.isoformat(), "reported_to": d1.isoformat()},
              f"p.reported_at >= %(d0)s::date::timestamp AT TIME ZONE '{tz}' "
              f"AND p.reported_at < (%(d1)s::date + 1)::timestamp AT TIME ZONE '{tz}'", {"d0": d0, "d1": d1}),
-        Case("no filter, page 2", "dispatcher", {}, "p.id < %(cursor)s", {}, cursor_of="no filter"),
+        Case("no filter, page 2", "dispatcher", {}, CURSOR_WHERE, {}, cursor_of="no filter"),
         Case("status=dispatched, page 2", "dispatcher", {"status": "dispatched"},
-             "p.status = 'dispatched' AND p.id < %(cursor)s", {}, cursor_of="status=dispatched"),
+             f"p.status = 'dispatched' AND {CURSOR_WHERE}", {}, cursor_of="status=dispatched"),
         Case("limit=200", "dispatcher", {"limit": "200"}, "TRUE", {"limit": 201}),
         Case("narrow: category+status=rework", "dispatcher", {"category": rare["code"], "status": "rework"},
              "p.category_id = %(c)s AND p.status = 'rework'", {"c": rare["id"]}),
@@ -382,7 +383,7 @@ def main(argv: list[str] | None = None) -> None:
                 if cursor is None:
                     continue
                 query["cursor"] = cursor
-                params["cursor"] = _decode(cursor)
+                params["cursor_at"], params["cursor_id"] = _decode(cursor)
             path = "/api/v1/problems" + ("?" + urlencode(query) if query else "")
             client = clients[case.user]
             for _ in range(3):
@@ -395,7 +396,8 @@ def main(argv: list[str] | None = None) -> None:
                 client.get(path)
             query_counts[case.name] = len(captured.captured_queries)
             limit = params.pop("limit", LIMIT + 1)
-            sql = f"SELECT {LIST_COLUMNS} FROM {LIST_FROM} WHERE {case.where} ORDER BY p.id DESC LIMIT {limit}"
+            sql = (f"SELECT {LIST_COLUMNS} FROM {LIST_FROM} WHERE {case.where} "
+                   f"ORDER BY p.reported_at DESC, p.id DESC LIMIT {limit}")
             raw_ids = [r[0] for r in raw.execute(sql, params).fetchall()][: limit - 1]
             api_ids = [item["id"] for item in body["items"]]
             mismatches += api_ids != raw_ids
@@ -443,11 +445,16 @@ def main(argv: list[str] | None = None) -> None:
          if t_gen is not None else []))
 
 
-def _decode(cursor: str) -> int:
+# Keyset condition of the API's cursor (reported_at, id), as a row comparison.
+CURSOR_WHERE = "(p.reported_at, p.id) < (%(cursor_at)s, %(cursor_id)s)"
+
+
+def _decode(cursor: str) -> tuple[dt.datetime, int]:
     import base64
 
     raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    return int(raw.split(":", 1)[1])
+    at, last_id = raw.split("|", 1)
+    return dt.datetime.fromisoformat(at), int(last_id)
 
 
 if __name__ == "__main__":

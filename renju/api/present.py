@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
+from renju.plans.active import active_plan
+from renju.plans.geo import region_index
 from renju.plans.models import Category, Region, Unit
 from renju.plans.worktime import TimeLimit
-from renju.problems.models import Photo, Problem, ProblemEvent
+from renju.problems.models import ON_THE_CLOCK, Photo, Problem, ProblemEvent, Status
 
 
 def _local(value):
@@ -19,37 +21,75 @@ def _unit(unit: Unit | None) -> dict | None:
     return {"code": unit.code, "name": unit.name} if unit else None
 
 
-def problem_out(p: Problem, now=None) -> dict:
-    now = now or timezone.now()
+# The columns a list row needs. Names of categories, units and regions come from the in-memory plan and region
+# index, so a page of problems is one query on the problem table, with no joins and no model instances.
+LIST_FIELDS = (
+    "id", "number", "status", "category_id", "description", "lat", "lng", "address", "region_id", "source",
+    "visit", "severity", "is_key", "unit_id", "suggested_unit_id", "found_at", "reported_at", "dispatched_at",
+    "due_at", "rectified_at", "closed_at",
+)
+STATUS_NAMES = dict(Status.choices)
+
+
+class Names:
+    """Codes and names for the ids on a page, from the plan and region caches (the database only for retired
+    categories or units that a newer plan dropped)."""
+
+    def __init__(self, rows: list[dict]) -> None:
+        ctx, index = active_plan(), region_index()
+        self.categories = dict(ctx.categories_by_id)
+        self.units = dict(ctx.units_by_id)
+        self.regions = index.nodes
+        missing_categories = {r["category_id"] for r in rows} - self.categories.keys()
+        if missing_categories:
+            self.categories.update(Category.objects.in_bulk(missing_categories))
+        unit_ids = {r[k] for r in rows for k in ("unit_id", "suggested_unit_id") if r[k]}
+        if unit_ids - self.units.keys():
+            self.units.update(Unit.objects.in_bulk(unit_ids - self.units.keys()))
+
+    def unit(self, unit_id: int | None) -> dict | None:
+        unit = self.units.get(unit_id) if unit_id else None
+        return {"code": unit.code, "name": unit.name} if unit else None
+
+
+def problem_row_out(row: dict, names: Names, now) -> dict:
+    category = names.categories[row["category_id"]]
+    region = names.regions.get(row["region_id"])
+    due_at = row["due_at"]
     return {
-        "id": p.id,
-        "number": p.number,
-        "status": p.status,
-        "status_name": p.get_status_display(),
-        "category": p.category.code,
-        "category_name": p.category.name,
-        "national_code": p.category.national_code or None,
-        "description": p.description,
-        "lat": p.lat,
-        "lng": p.lng,
-        "address": p.address,
-        "region": p.region.code,
-        "region_name": p.region.name,
-        "source": p.source,
-        "visit": p.visit,
-        "severity": p.severity,
-        "is_key": p.is_key,
-        "unit": _unit(p.unit),
-        "suggested_unit": _unit(p.suggested_unit),
-        "found_at": _local(p.found_at),
-        "reported_at": _local(p.reported_at),
-        "dispatched_at": _local(p.dispatched_at),
-        "due_at": _local(p.due_at),
-        "rectified_at": _local(p.rectified_at),
-        "closed_at": _local(p.closed_at),
-        "overdue": p.is_overdue(now),
-        "url": f"/api/v1/problems/{p.id}",
+        "id": row["id"],
+        "number": row["number"],
+        "status": row["status"],
+        "status_name": STATUS_NAMES.get(row["status"], row["status"]),
+        "category": category.code,
+        "category_name": category.name,
+        "national_code": category.national_code or None,
+        "description": row["description"],
+        "lat": row["lat"],
+        "lng": row["lng"],
+        "address": row["address"],
+        "region": region.code if region else None,
+        "region_name": region.name if region else None,
+        "source": row["source"],
+        "visit": row["visit"],
+        "severity": row["severity"],
+        "is_key": row["is_key"],
+        "unit": names.unit(row["unit_id"]),
+        "suggested_unit": names.unit(row["suggested_unit_id"]),
+        "found_at": _local(row["found_at"]),
+        "reported_at": _local(row["reported_at"]),
+        "dispatched_at": _local(row["dispatched_at"]),
+        "due_at": _local(due_at),
+        "rectified_at": _local(row["rectified_at"]),
+        "closed_at": _local(row["closed_at"]),
+        "overdue": row["status"] in ON_THE_CLOCK and due_at is not None and due_at < now,
+        "url": f"/api/v1/problems/{row['id']}",
     }
+
+
+def problem_out(p: Problem, now=None) -> dict:
+    row = {f: getattr(p, f) for f in LIST_FIELDS}
+    return problem_row_out(row, Names([row]), now or timezone.now())
 
 
 def photo_out(photo: Photo) -> dict:

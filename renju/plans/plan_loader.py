@@ -18,8 +18,8 @@ from django.db.models import ProtectedError
 from pydantic import ValidationError
 
 from renju.plans import models as m
-from renju.plans.active import forget_active_plan
 from renju.plans import schema
+from renju.plans.active import forget_active_plan
 from renju.plans.errors import LoadError
 
 
