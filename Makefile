@@ -4,8 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed-stamp
+ASSETS := renju/web/static/vendor/.built
 
-.PHONY: install demo serve prepare test test-sqlite test-postgres lint bench clean
+.PHONY: install assets browser demo serve prepare test test-sqlite test-postgres lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,7 +14,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-install: $(STAMP)
+# Front-end libraries from npm, copied into the app's static files (pages never load anything from outside).
+$(ASSETS): package.json package-lock.json scripts/copy-vendor.mjs
+	npm ci --no-audit --no-fund --loglevel=error
+	node scripts/copy-vendor.mjs
+	touch $(ASSETS)
+
+assets: $(ASSETS)
+
+install: $(STAMP) $(ASSETS)
+
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; }
 
 # Migrate, load the demo geography and the Rongcheng 2023 plan, create demo data; safe to run again.
 prepare: install
@@ -30,7 +45,7 @@ serve: install
 	$(BIN)/gunicorn renju.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile -
 
 # The whole suite on SQLite, then again on PostgreSQL when DATABASE_URL names one.
-test: install lint test-sqlite test-postgres
+test: install browser lint test-sqlite test-postgres
 
 lint: install
 	$(BIN)/ruff check renju tests bench plans
@@ -48,4 +63,4 @@ bench: install
 	$(BIN)/python -m bench.run_all
 
 clean:
-	rm -rf $(VENV) var staticfiles
+	rm -rf $(VENV) var staticfiles node_modules renju/web/static/vendor

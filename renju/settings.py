@@ -78,6 +78,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "renju.api.middleware.MapGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -100,6 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "renju.web.context.navigation",
             ],
         },
     },
@@ -136,7 +138,20 @@ RENJU_MAX_PHOTOS = int(os.environ.get("RENJU_MAX_PHOTOS", "9"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
+
+# Maps: regions and problems always draw on a plain background; a tile layer is optional and must be reachable from
+# the browser (an intranet tile server, or 天地图 with a key). RENJU_MAP_TILE_CRS says which datum the tiles use:
+# "wgs84" (天地图, most intranet servers) or "gcj02" (高德/腾讯 style tiles), so points are shifted to match.
+RENJU_MAP_TILE_URL = os.environ.get("RENJU_MAP_TILE_URL", "")
+RENJU_MAP_TILE_ATTRIBUTION = os.environ.get("RENJU_MAP_TILE_ATTRIBUTION", "")
+RENJU_MAP_TILE_CRS = os.environ.get("RENJU_MAP_TILE_CRS", "wgs84")
+if RENJU_MAP_TILE_CRS not in {"wgs84", "gcj02"}:
+    raise ImproperlyConfigured(f"RENJU_MAP_TILE_CRS must be wgs84 or gcj02, got {RENJU_MAP_TILE_CRS!r}")
+# Hours before a deadline that count as "due soon" in queues and summaries.
+RENJU_DUE_SOON_HOURS = int(os.environ.get("RENJU_DUE_SOON_HOURS", "24"))
 
 LOGGING = {
     "version": 1,

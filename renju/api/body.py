@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 
-from django.conf import settings
 from pydantic import BaseModel, ValidationError
 
 from renju.problems.errors import InvalidInput
-from renju.problems.photos import PreparedPhoto, photo_prepare
+from renju.problems.photos import PreparedPhoto, photo_from_upload
 
 BOOLEAN_WORDS = {"true": True, "1": True, "on": True, "false": False, "0": False, "off": False}
 
@@ -18,7 +17,7 @@ def read_body(request, schema: type[BaseModel]) -> tuple[BaseModel, list[Prepare
     photos: list[PreparedPhoto] = []
     if content_type.startswith("multipart/form-data") or content_type == "application/x-www-form-urlencoded":
         data = _form_data(request, schema)
-        photos = [_photo(f) for f in request.FILES.getlist("photos")]
+        photos = [photo_from_upload(f) for f in request.FILES.getlist("photos")]
         unexpected = set(request.FILES) - {"photos"}
         if unexpected:
             raise InvalidInput({name: ["unexpected file field; send photos as 'photos'"] for name in unexpected})
@@ -35,13 +34,6 @@ def read_body(request, schema: type[BaseModel]) -> tuple[BaseModel, list[Prepare
         return schema.model_validate(data), photos
     except ValidationError as exc:
         raise InvalidInput(errors_by_field(exc.errors())) from exc
-
-
-def _photo(upload) -> PreparedPhoto:
-    limit = settings.RENJU_MAX_PHOTO_BYTES
-    if upload.size > limit:  # refuse before reading a huge file into memory
-        raise InvalidInput.one("photos", f"{upload.name}: {upload.size} bytes, larger than the {limit} allowed")
-    return photo_prepare(upload.read(), upload.name or "")
 
 
 def _form_data(request, schema: type[BaseModel]) -> dict:

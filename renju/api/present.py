@@ -135,10 +135,11 @@ def problem_detail_out(p: Problem, events: list[ProblemEvent], photos: list[Phot
     }
 
 
-def category_out(c: Category, items: list) -> dict:
+def category_out(c: Category, items: list, initials: str = "") -> dict:
     return {
         "code": c.code,
         "name": c.name,
+        "initials": initials,
         "national_code": c.national_code or None,
         "task": c.task.number,
         "task_title": c.task.title,

@@ -76,6 +76,10 @@ def _detail_of(problem: Problem, *, has_photos: bool = True, status: int = 200) 
              openapi_extra=_body_doc(ProblemIn, files=True))
 def problem_create(request):
     data, photos = read_body(request, ProblemIn)
+    if data.client_key:
+        filed = Problem.objects.filter(reporter=request.auth, client_key=data.client_key).first()
+        if filed is not None:
+            return _detail_of(filed)  # a retried delivery: 200 with the problem filed the first time
     problem = lifecycle.problem_report(actor=request.auth, photos=photos, **data.model_dump())
     # The problem in hand carries its category, region and units; a report without files has no photos to fetch.
     return _detail_of(problem, has_photos=bool(photos), status=201)

@@ -26,7 +26,8 @@ def me(request) -> dict:
 @router.get("/categories", response=list[CategoryOut], summary="Problem categories of the active plan")
 def categories(request, task: int | None = None, domain: str | None = None, q: str | None = None,
                national_code: str | None = None):
-    plan = active_plan().plan
+    ctx = active_plan()
+    plan = ctx.plan
     rows = (
         Category.objects.filter(plan=plan, active=True)
         .select_related("task", "default_unit")
@@ -38,9 +39,13 @@ def categories(request, task: int | None = None, domain: str | None = None, q: s
         rows = rows.filter(task__domain=domain)
     if national_code:
         rows = rows.filter(national_code=national_code)
+    out = [category_out(c, list(c.check_items.all()), ctx.initials.get(c.id, "")) for c in rows]
     if q:
-        rows = rows.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(national_code__startswith=q))
-    return [category_out(c, list(c.check_items.all())) for c in rows]
+        # By name, code, national code or pinyin initials ("blj" finds 暴露垃圾), as inspectors type.
+        needle = q.strip().lower()
+        out = [c for c in out if needle in c["name"] or needle in c["code"].lower()
+               or (c["national_code"] or "").startswith(needle) or c["initials"].startswith(needle)]
+    return out
 
 
 @router.get("/units", response=list[UnitOut], summary="Responsible units of the active plan")

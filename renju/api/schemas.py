@@ -26,6 +26,10 @@ class ProblemIn(In):
     is_key: bool = False
     road_class: str = ""
     check_item: str | None = None
+    client_key: str | None = Field(
+        None, min_length=8, max_length=64,
+        description="the sender's own id for this report; sending it again returns the same problem (HTTP 200)",
+    )
 
 
 class AcceptIn(In):
@@ -66,6 +70,7 @@ class ErrorOut(Schema):
 class CategoryOut(Schema):
     code: str
     name: str
+    initials: str
     national_code: str | None
     task: int
     task_title: str

@@ -9,6 +9,8 @@ import threading
 import time
 from dataclasses import dataclass
 
+from pypinyin import Style, lazy_pinyin
+
 from renju.plans import models as m
 from renju.plans.worktime import WorkingCalendar
 
@@ -29,6 +31,7 @@ class PlanContext:
     check_items: dict[str, m.CheckItem]
     category_items: dict[int, set[str]]  # category id → codes of the check items it may cite
     calendar: WorkingCalendar
+    initials: dict[int, str]  # category id → pinyin initials of its name ("blj" for 暴露垃圾)
 
     @property
     def severity_codes(self) -> list[str]:
@@ -94,4 +97,11 @@ def _build(plan_id: int) -> PlanContext:
         check_items=items,
         category_items=category_items,
         calendar=WorkingCalendar.from_plan_json(plan.working_calendar),
+        initials={c.id: pinyin_initials(c.name) for c in categories},
     )
+
+
+def pinyin_initials(text: str) -> str:
+    """First letters of each character's pinyin, lower case; other characters dropped."""
+    letters = lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore")
+    return "".join(letter for letter in letters if letter.isascii() and letter.isalnum()).lower()

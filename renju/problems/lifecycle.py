@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.core.files.storage import default_storage
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from renju.accounts.models import Role, User
@@ -31,8 +32,34 @@ MAX_REASON = 1000
 CLOCK_SKEW = dt.timedelta(minutes=10)
 
 REPORTERS = (Role.INSPECTOR, Role.DISPATCHER)
-DISPATCHERS = (Role.DISPATCHER,)
-VERIFIERS = (Role.INSPECTOR,)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may take an action and from which states. `unit_action`: only the handler of the problem's unit."""
+
+    roles: tuple[str, ...]
+    states: frozenset[str]
+    unit_action: bool = False
+
+
+RULES = {
+    "accept": Rule((Role.DISPATCHER,), frozenset({Status.REPORTED})),
+    "reject": Rule((Role.DISPATCHER,), frozenset({Status.REPORTED})),
+    "merge": Rule((Role.DISPATCHER,), frozenset({Status.REPORTED, Status.ACCEPTED})),
+    "dispatch": Rule((Role.DISPATCHER,), frozenset({Status.ACCEPTED, Status.RETURNED})),
+    "return": Rule((), frozenset({Status.DISPATCHED}), unit_action=True),
+    "rectify": Rule((), frozenset({Status.DISPATCHED, Status.REWORK}), unit_action=True),
+    "verify": Rule((Role.INSPECTOR,), frozenset({Status.RECTIFIED})),
+}
+
+
+def actions_for(user: User, problem: Problem) -> list[str]:
+    """The actions `user` may take on `problem` now (what a page should offer)."""
+    return [
+        name for name, rule in RULES.items()
+        if problem.status in rule.states and _actor_problem(problem, user, name, rule) is None
+    ]
 
 
 # ---------------------------------------------------------------- report
@@ -54,10 +81,19 @@ def problem_report(
     road_class: str = "",
     check_item: str | None = None,
     photos: Sequence[PreparedPhoto] = (),
+    client_key: str | None = None,
     at: dt.datetime | None = None,
 ) -> Problem:
-    """Register a problem: place it in its region, suggest its unit, and keep its photos."""
+    """Register a problem: place it in its region, suggest its unit, and keep its photos.
+
+    `client_key` is the sender's own id for this report (a phone that queued it offline, a system that may retry):
+    sending the same key again returns the problem already filed instead of filing it twice.
+    """
     at = at or timezone.now()
+    if client_key:
+        existing = Problem.objects.filter(reporter=actor, client_key=client_key).first()
+        if existing is not None:
+            return existing
     if actor.role == Role.HANDLER:
         if source != Source.SELF_CHECK:
             raise ActionForbidden("责任单位只能上报自查问题 (source=self_check)")
@@ -107,33 +143,52 @@ def problem_report(
         bad("found_at", "is in the future")
     if len(address) > 300:
         bad("address", "at most 300 characters")
+    if client_key is not None and not (8 <= len(client_key) <= 64):
+        bad("client_key", "must be 8 to 64 characters")
     _check_photo_count(photos, errors)
     if errors:
         raise InvalidInput(errors)
 
     suggestion = suggest_unit(ctx, index, category=category_obj, region_id=region_id, road_class=road_class)
     self_check_unit = actor.unit if source == Source.SELF_CHECK and actor.role == Role.HANDLER else None
+    try:
+        return _report_write(ctx, index, actor, category_obj, region_id, suggestion, self_check_unit, photos, at,
+                             dict(check_item=check_item, description=description, lat=lat, lng=lng, address=address,
+                                  road_class=road_class, source=source, visit=visit, severity=severity,
+                                  is_key=is_key, found_at=found_at, client_key=client_key))
+    except IntegrityError:
+        # The same key sent twice at the same moment: the other request filed it; answer with that problem.
+        if client_key:
+            existing = Problem.objects.filter(reporter=actor, client_key=client_key).first()
+            if existing is not None:
+                return existing
+        raise
+
+
+def _report_write(ctx, index, actor, category_obj, region_id, suggestion, self_check_unit, photos, at, f) -> Problem:
+    check_item = f["check_item"]
     with _photo_cleanup() as saved, transaction.atomic():
         problem = Problem.objects.create(
             version=1,
+            client_key=f["client_key"] or None,
             number=_next_number(ctx, at),
             plan=ctx.plan,
             category=category_obj,
             check_item=ctx.check_items.get(check_item) if check_item else None,
-            description=description,
-            lat=float(lat),
-            lng=float(lng),
-            address=address.strip(),
+            description=f["description"],
+            lat=float(f["lat"]),
+            lng=float(f["lng"]),
+            address=f["address"].strip(),
             region=_region_from_index(index, region_id),
-            road_class=road_class,
-            source=source,
-            visit=visit,
-            severity=severity,
-            is_key=bool(is_key),
+            road_class=f["road_class"],
+            source=f["source"],
+            visit=f["visit"],
+            severity=f["severity"],
+            is_key=bool(f["is_key"]),
             reporter=actor,
             self_check_unit=self_check_unit,
             suggested_unit=self_check_unit or suggestion.unit,
-            found_at=found_at,
+            found_at=f["found_at"],
             reported_at=at,
         )
         event = ProblemEvent.objects.create(
@@ -153,7 +208,7 @@ def problem_accept(
     is_key: bool | None = None, note: str = "", at: dt.datetime | None = None,
 ) -> Problem:
     """立案: confirm a report is a real, in-scope problem, correcting its category or severity if needed."""
-    with _action(problem_id, actor, "accept", DISPATCHERS, {Status.REPORTED}, at=at) as (problem, ctx, at):
+    with _action(problem_id, actor, "accept", at=at) as (problem, ctx, at):
         details: dict = {"note": note.strip()} if note.strip() else {}
         if category and category != problem.category.code:
             new = ctx.categories.get(category)
@@ -180,7 +235,7 @@ def problem_accept(
 def problem_reject(*, actor: User, problem_id: int, reason: str, at: dt.datetime | None = None) -> Problem:
     """不予立案: refuse a report, with the reason the reporter will read."""
     reason = _required_text("reason", reason)
-    with _action(problem_id, actor, "reject", DISPATCHERS, {Status.REPORTED}, at=at) as (problem, _ctx, at):
+    with _action(problem_id, actor, "reject", at=at) as (problem, _ctx, at):
         _transition(problem, actor, "reject", Status.REJECTED, at, {"reason": reason})
     return problem
 
@@ -191,8 +246,7 @@ def problem_merge(
     """合并: this report is a duplicate of `into`; it is closed as merged and linked to the original."""
     if into == problem_id:
         raise InvalidInput.one("into", "a problem cannot be merged into itself")
-    mergeable = {Status.REPORTED, Status.ACCEPTED}
-    with _action(problem_id, actor, "merge", DISPATCHERS, mergeable, at=at) as (problem, _c, at):
+    with _action(problem_id, actor, "merge", at=at) as (problem, _c, at):
         target = Problem.objects.filter(pk=into).first()
         if target is None:
             raise InvalidInput.one("into", f"no problem with id {into}")
@@ -208,9 +262,7 @@ def problem_dispatch(
     *, actor: User, problem_id: int, unit: str | None = None, reason: str = "", at: dt.datetime | None = None
 ) -> Problem:
     """派遣: send to a unit with a deadline. Without `unit` the suggestion is taken; another unit needs a reason."""
-    with _action(problem_id, actor, "dispatch", DISPATCHERS, {Status.ACCEPTED, Status.RETURNED}, at=at) as (
-        problem, ctx, at,
-    ):
+    with _action(problem_id, actor, "dispatch", at=at) as (problem, ctx, at):
         target = ctx.units.get(unit) if unit else problem.suggested_unit
         if unit and target is None:
             raise InvalidInput.one("unit", f"unknown unit code {unit!r}")
@@ -245,7 +297,7 @@ def problem_dispatch(
 def problem_return(*, actor: User, problem_id: int, reason: str, at: dt.datetime | None = None) -> Problem:
     """退回: the unit says the problem is not theirs; it goes back to the dispatchers."""
     reason = _required_text("reason", reason)
-    with _action(problem_id, actor, "return", (), {Status.DISPATCHED}, unit_action=True, at=at) as (problem, _c, at):
+    with _action(problem_id, actor, "return", at=at) as (problem, _c, at):
         _transition(problem, actor, "return", Status.RETURNED, at, {"reason": reason, "unit": problem.unit.code})
     return problem
 
@@ -261,9 +313,7 @@ def problem_rectify(
     _check_photo_count(photos, errors)
     if errors:
         raise InvalidInput(errors)
-    with _photo_cleanup() as saved, _action(
-        problem_id, actor, "rectify", (), {Status.DISPATCHED, Status.REWORK}, unit_action=True, at=at
-    ) as (problem, _ctx, at):
+    with _photo_cleanup() as saved, _action(problem_id, actor, "rectify", at=at) as (problem, _ctx, at):
         problem.rectified_at = at
         on_time = problem.due_at is None or at <= problem.due_at
         event = _transition(problem, actor, "rectify", Status.RECTIFIED, at, {"note": note, "on_time": on_time})
@@ -288,9 +338,7 @@ def problem_verify(
     _check_photo_count(photos, errors)
     if errors:
         raise InvalidInput(errors)
-    with _photo_cleanup() as saved, _action(problem_id, actor, "verify", VERIFIERS, {Status.RECTIFIED}, at=at) as (
-        problem, _ctx, at,
-    ):
+    with _photo_cleanup() as saved, _action(problem_id, actor, "verify", at=at) as (problem, _ctx, at):
         details = {"result": result, "unit": problem.unit.code}
         if reason:
             details["reason"] = reason
@@ -308,9 +356,9 @@ def problem_verify(
 
 @contextmanager
 def _action(
-    problem_id: int, actor: User, action: str, roles: tuple, allowed: set[str], *, unit_action: bool = False,
-    at: dt.datetime | None = None,
+    problem_id: int, actor: User, action: str, *, at: dt.datetime | None = None
 ) -> Iterator[tuple[Problem, PlanContext, dt.datetime]]:
+    rule = RULES[action]
     ctx = active_plan()
     with transaction.atomic():
         problem = (
@@ -318,26 +366,30 @@ def _action(
             .select_related("category__task", "unit", "suggested_unit", "self_check_unit")
             .get(pk=problem_id)
         )
-        _check_actor(problem, actor, action, roles, unit_action)
-        if problem.status not in allowed:
+        refusal = _actor_problem(problem, actor, action, rule)
+        if refusal is not None:
+            raise ActionForbidden(refusal)
+        if problem.status not in rule.states:
             raise TransitionRefused(
                 f"{problem.number} 当前状态为「{problem.get_status_display()}」，不能执行「{ACTION_NAMES[action]}」"
             )
         yield problem, ctx, at or timezone.now()
 
 
-def _check_actor(problem: Problem, actor: User, action: str, roles: tuple, unit_action: bool) -> None:
+def _actor_problem(problem: Problem, actor: User, action: str, rule: Rule) -> str | None:
+    """Why `actor` may not take `action` on `problem`, or None if they may."""
     if not actor.is_active:
-        raise ActionForbidden("账号已停用")
-    if unit_action:
+        return "账号已停用"
+    if rule.unit_action:
         if actor.role == Role.ADMIN:
-            return
+            return None
         if actor.role != Role.HANDLER or actor.unit_id is None or actor.unit_id != problem.unit_id:
             owner = problem.unit.name if problem.unit else "未派遣"
-            raise ActionForbidden(f"只有责任单位（{owner}）能{ACTION_NAMES[action]}")
-        return
-    if not actor.has_role(*roles):
-        raise ActionForbidden(f"角色「{actor.get_role_display()}」不能{ACTION_NAMES[action]}")
+            return f"只有责任单位（{owner}）能{ACTION_NAMES[action]}"
+        return None
+    if not actor.has_role(*rule.roles):
+        return f"角色「{actor.get_role_display()}」不能{ACTION_NAMES[action]}"
+    return None
 
 
 def _transition(

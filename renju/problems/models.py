@@ -90,6 +90,7 @@ class Problem(models.Model):
     rectified_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=0)
+    client_key = models.CharField("客户端编号", max_length=64, null=True, blank=True)
 
     objects = ProblemQuerySet.as_manager()
 
@@ -107,6 +108,9 @@ class Problem(models.Model):
             models.Index(fields=["region", "reported_at", "id"], name="problem_region_reported"),
             models.Index(fields=["source", "reported_at", "id"], name="problem_source_reported"),
             models.Index(fields=["status", "due_at"], name="problem_status_due"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["reporter", "client_key"], name="problem_client_key_unique"),
         ]
 
     def __str__(self) -> str:

@@ -74,6 +74,16 @@ def photo_prepare(data: bytes, filename: str, *, field_name: str = "photos") -> 
     )
 
 
+def photo_from_upload(upload, *, field_name: str = "photos") -> PreparedPhoto:
+    """An uploaded file (Django's UploadedFile): refused by its size before it is read into memory."""
+    from renju.problems.errors import InvalidInput
+
+    limit = settings.RENJU_MAX_PHOTO_BYTES
+    if upload.size > limit:
+        raise InvalidInput.one(field_name, f"{upload.name}: {upload.size} bytes, larger than the {limit} allowed")
+    return photo_prepare(upload.read(), upload.name or "", field_name=field_name)
+
+
 def _thumbnail(image: Image.Image) -> bytes:
     from PIL import ImageOps
 

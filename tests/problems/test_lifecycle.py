@@ -223,3 +223,10 @@ def test_exif_place_and_time_are_kept_with_the_photo(report):
     assert (round(photo.exif_lat, 5), round(photo.exif_lng, 5)) == (round(lat, 5), round(lng, 5))
     assert photo.taken_at == beijing(2023, 10, 9, 9, 30)
     assert photo.original.read()[:2] == b"\xff\xd8"
+
+
+def test_the_same_client_key_from_two_reporters_files_two_problems(report, users):
+    mine = report(client_key="offline-0001")
+    theirs = report(actor=users["inspector2"], client_key="offline-0001")
+    assert mine.id != theirs.id
+    assert report(client_key="offline-0001").id == mine.id

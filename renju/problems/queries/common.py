@@ -1,0 +1,112 @@
+"""Read-side helpers the pages share: what a problem page shows, countdowns, duplicates nearby, on-time rates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from renju.plans.active import active_plan
+from renju.plans.geo import region_index
+from renju.problems.lifecycle import ACTION_NAMES, actions_for
+from renju.problems.models import ON_THE_CLOCK, Photo, Problem, ProblemEvent, Status
+from renju.problems.routing import time_limit_for
+
+# Duplicates: same category, this close, reported this recently (the intake issue makes these plan settings).
+DUPLICATE_METRES = 100
+DUPLICATE_DAYS = 7
+EARTH_RADIUS_M = 6_371_000
+
+
+def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance in metres (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def countdown(problem: Problem, now: dt.datetime | None = None) -> dict | None:
+    """How long until (or since) the deadline, for problems on the clock: {'seconds', 'label', 'state'}."""
+    if problem.status not in ON_THE_CLOCK or problem.due_at is None:
+        return None
+    now = now or timezone.now()
+    seconds = int((problem.due_at - now).total_seconds())
+    state = "late" if seconds < 0 else "soon" if seconds < settings.RENJU_DUE_SOON_HOURS * 3600 else "ok"
+    return {"seconds": seconds, "label": duration_label(abs(seconds)), "state": state}
+
+
+def duration_label(seconds: int) -> str:
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return f"{days}天{hours}小时"
+    if hours:
+        return f"{hours}小时{minutes}分"
+    return f"{minutes}分钟"
+
+
+def possible_duplicates(problem: Problem, limit: int = 5) -> list[dict]:
+    """Open or recent problems of the same category near this one (the dispatcher decides)."""
+    lat_pad = DUPLICATE_METRES / 111_000
+    lng_pad = lat_pad / max(0.1, math.cos(math.radians(problem.lat)))
+    since = problem.reported_at - dt.timedelta(days=DUPLICATE_DAYS)
+    candidates = (
+        Problem.objects.filter(
+            category_id=problem.category_id,
+            lat__range=(problem.lat - lat_pad, problem.lat + lat_pad),
+            lng__range=(problem.lng - lng_pad, problem.lng + lng_pad),
+            reported_at__gte=since,
+        )
+        .exclude(pk=problem.pk)
+        .exclude(status__in=(Status.MERGED, Status.REJECTED))
+        .only("id", "number", "lat", "lng", "status", "reported_at")[:50]
+    )
+    found = []
+    for other in candidates:
+        metres = distance_m(problem.lat, problem.lng, other.lat, other.lng)
+        if metres <= DUPLICATE_METRES:
+            found.append({"problem": other, "metres": round(metres),
+                          "hours": round(abs((problem.reported_at - other.reported_at).total_seconds()) / 3600, 1)})
+    return sorted(found, key=lambda d: d["metres"])[:limit]
+
+
+def problem_page_context(problem: Problem, user) -> dict:
+    ctx = active_plan()
+    events = list(ProblemEvent.objects.filter(problem=problem).select_related("actor"))
+    photos = list(Photo.objects.filter(problem=problem))
+    task = problem.category.task
+    standards = list(task.standards.prefetch_related("items"))
+    actions = actions_for(user, problem)
+    chain = [n.name for n in reversed(region_index().ancestors(problem.region_id))]
+    return {
+        "problem": problem,
+        "events": [{"event": e, "name": ACTION_NAMES.get(e.action, e.action)} for e in events],
+        "before": [p for p in photos if p.kind == Photo.Kind.BEFORE],
+        "after": [p for p in photos if p.kind == Photo.Kind.AFTER],
+        "verify_photos": [p for p in photos if p.kind == Photo.Kind.VERIFY],
+        "task": task,
+        "standards": standards,
+        "check_item": problem.check_item,
+        "region_chain": " / ".join(chain),
+        "severity_name": ctx.plan.severity_name(problem.severity),
+        "time_limit": time_limit_for(ctx, problem.category, problem.severity).label(),
+        "countdown": countdown(problem),
+        "actions": actions,
+        "units": sorted(ctx.units.values(), key=lambda u: u.position) if "dispatch" in actions else [],
+        "duplicates": possible_duplicates(problem) if {"accept", "merge"} & set(actions) else [],
+        "routing_reason": events[0].details.get("routing", "") if events else "",
+    }
+
+
+def on_time_rate(problems_q: Q, since: dt.datetime, until: dt.datetime) -> dict:
+    """Rectified in the period, and how many of them by their deadline (from the rectify events)."""
+    rows = ProblemEvent.objects.filter(problems_q, action="rectify", at__gte=since, at__lt=until).aggregate(
+        total=Count("id"), on_time=Count("id", filter=Q(details__on_time=True))
+    )
+    total, on_time = rows["total"] or 0, rows["on_time"] or 0
+    return {"total": total, "on_time": on_time, "rate": (on_time / total) if total else None}

@@ -1,0 +1,42 @@
+"""Navigation: each role sees only the pages it may use."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+
+# (url name, label, roles). Admins see everything.
+NAV = [
+    ("web:inspector_report", "上报问题", ("inspector",)),
+    ("web:inspector_mine", "我的上报", ("inspector",)),
+    ("web:inspector_verify_queue", "待核查", ("inspector",)),
+    ("web:dispatcher_intake", "受理派遣", ("dispatcher",)),
+    ("web:dispatcher_search", "问题查询", ("dispatcher", "scorer", "leader")),
+    ("web:handler_inbox", "待办问题", ("handler",)),
+    ("web:leader_dashboard", "一屏观全局", ("leader", "dispatcher", "scorer")),
+]
+
+
+def nav_items(user) -> list[dict]:
+    if not user.is_authenticated:
+        return []
+    items = []
+    for name, label, roles in NAV:
+        if user.role not in roles and user.role != "admin":
+            continue
+        try:
+            items.append({"url": reverse(name), "label": label, "name": name})
+        except NoReverseMatch:  # a page not built yet does not break the others
+            continue
+    return items
+
+
+def navigation(request) -> dict:
+    return {
+        "nav_items": nav_items(request.user),
+        "map_settings": {
+            "tileUrl": settings.RENJU_MAP_TILE_URL,
+            "tileAttribution": settings.RENJU_MAP_TILE_ATTRIBUTION,
+            "tileCrs": settings.RENJU_MAP_TILE_CRS,
+        },
+    }

@@ -1,0 +1,3 @@
+"""Pages of the dispatcher role."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of the handler role."""
+
+urlpatterns: list = []

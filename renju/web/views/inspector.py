@@ -1,0 +1,3 @@
+"""Pages of the inspector role."""
+
+urlpatterns: list = []

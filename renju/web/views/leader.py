@@ -1,0 +1,3 @@
+"""Pages of the leader role."""
+
+urlpatterns: list = []

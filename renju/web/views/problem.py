@@ -1,0 +1,96 @@
+"""The problem page every role opens: photos, place, the standard it breaks, history, and the actions this person may
+take now. Actions post here and go through `problems.lifecycle` like the API's."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from renju.problems import lifecycle
+from renju.problems.access import get_problem_for
+from renju.problems.errors import ActionForbidden, InvalidInput, TransitionRefused
+from renju.problems.photos import PreparedPhoto, photo_from_upload
+from renju.problems.queries.common import problem_page_context
+
+ACTIONS = {
+    "accept": (lifecycle.problem_accept, ("note",), False),
+    "reject": (lifecycle.problem_reject, ("reason",), False),
+    "merge": (lifecycle.problem_merge, ("into", "note"), False),
+    "dispatch": (lifecycle.problem_dispatch, ("unit", "reason"), False),
+    "return": (lifecycle.problem_return, ("reason",), False),
+    "rectify": (lifecycle.problem_rectify, ("note",), True),
+    "verify": (lifecycle.problem_verify, ("result", "reason"), True),
+}
+DONE = {
+    "accept": "已立案", "reject": "已不予立案", "merge": "已合并", "dispatch": "已派遣",
+    "return": "已退回派遣员", "rectify": "整改情况已提交，等待核查", "verify": "核查结果已提交",
+}
+
+
+@login_required
+def problem_page(request, problem_id: int, errors: dict | None = None, status: int = 200):
+    problem = get_problem_for(request.user, problem_id)
+    context = problem_page_context(problem, request.user)
+    context["errors"] = errors or {}
+    context["form"] = request.POST if errors else {}
+    return render(request, "web/problem.html", context, status=status)
+
+
+def uploaded_photos(request, field: str = "photos") -> list[PreparedPhoto]:
+    """Checked photos from a form; InvalidInput names the file that is not acceptable."""
+    return [photo_from_upload(upload, field_name=field) for upload in request.FILES.getlist(field)]
+
+
+@login_required
+@require_POST
+def problem_act(request, problem_id: int, action: str):
+    if action not in ACTIONS:
+        raise Http404("no such action")
+    get_problem_for(request.user, problem_id)  # 404 first for what the user may not see
+    function, fields, takes_photos = ACTIONS[action]
+    kwargs = {name: request.POST.get(name, "") for name in fields}
+    if action == "dispatch":
+        kwargs["unit"] = kwargs["unit"] or None
+    try:
+        if action == "merge":
+            kwargs["into"] = _problem_number_to_id(kwargs["into"])
+        if takes_photos:
+            kwargs["photos"] = uploaded_photos(request)
+        function(actor=request.user, problem_id=problem_id, **kwargs)
+    except InvalidInput as exc:
+        return problem_page(request, problem_id, errors={action: exc.errors}, status=422)
+    except TransitionRefused as exc:
+        messages.error(request, str(exc))
+    except ActionForbidden as exc:
+        raise PermissionDenied(str(exc)) from exc
+    else:
+        messages.success(request, DONE[action])
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect("web:problem", problem_id=problem_id)
+
+
+def _problem_number_to_id(value: str) -> int:
+    """The merge form takes the original's number (what people see) or its id."""
+    from renju.problems.models import Problem
+
+    value = (value or "").strip()
+    if value.isdigit():
+        return int(value)
+    found = Problem.objects.filter(number=value).values_list("id", flat=True).first()
+    if found is None:
+        raise InvalidInput.one("into", f"没有编号为 {value or '（空）'} 的问题")
+    return found
+
+
+urlpatterns = [
+    path("problems/<int:problem_id>/", problem_page, name="problem"),
+    path("problems/<int:problem_id>/<str:action>/", problem_act, name="problem_act"),
+]
