@@ -7,7 +7,7 @@ from ninja import Router
 
 from renju.api.present import category_out, region_out, unit_out
 from renju.api.schemas import CategoryOut, RegionOut, UnitOut
-from renju.plans.active import active_plan
+from renju.plans.active import active_plan, initials_match
 from renju.plans.models import Category, CheckItem, Region
 
 router = Router(tags=["reference"])
@@ -44,7 +44,9 @@ def categories(request, task: int | None = None, domain: str | None = None, q: s
         # By name, code, national code or pinyin initials ("blj" finds 暴露垃圾), as inspectors type.
         needle = q.strip().lower()
         out = [c for c in out if needle in c["name"] or needle in c["code"].lower()
-               or (c["national_code"] or "").startswith(needle) or c["initials"].startswith(needle)]
+               or (c["national_code"] or "").startswith(needle) or initials_match(needle, c["initials"])]
+        # Closest first: the initials starting with what was typed, then the rest in plan order.
+        out.sort(key=lambda c: not c["initials"].startswith(needle[:1]))
     return out
 
 

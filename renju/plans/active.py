@@ -101,6 +101,12 @@ def _build(plan_id: int) -> PlanContext:
     )
 
 
+def initials_match(typed: str, initials: str) -> bool:
+    """Typed letters match when they appear in the initials in order: people type "blj" for 暴露垃圾 (bllj)."""
+    letters = iter(initials)
+    return all(ch in letters for ch in typed)
+
+
 def pinyin_initials(text: str) -> str:
     """First letters of each character's pinyin, lower case; other characters dropped."""
     letters = lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore")

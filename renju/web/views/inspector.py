@@ -1,3 +1,37 @@
-"""Pages of the inspector role."""
+"""Pages of the inspector role, phone first: report a problem (works offline, sends when the network returns), my
+reports, and the rectified problems waiting for an on-site check, nearest first."""
 
-urlpatterns: list = []
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.urls import path
+
+from renju.problems.queries.inspector import my_reports, parse_position, report_form_context, verify_queue
+from renju.web.access import role_required
+
+
+@role_required("inspector")
+def report(request):
+    return render(request, "web/inspector/report.html", {"form": report_form_context()})
+
+
+@role_required("inspector")
+def mine(request):
+    result = my_reports(request.user, status=request.GET.get("status", ""), page=request.GET.get("page", 1))
+    return render(request, "web/inspector/mine.html", {"result": result})
+
+
+@role_required("inspector")
+def verify(request):
+    position = parse_position(request.GET.get("lat"), request.GET.get("lng"))
+    queue = verify_queue(request.user, position=position, page=request.GET.get("page", 1))
+    return render(request, "web/inspector/verify_queue.html", {
+        "queue": queue, "position": position, "here": request.get_full_path(),
+    })
+
+
+urlpatterns = [
+    path("inspector/report/", report, name="inspector_report"),
+    path("inspector/mine/", mine, name="inspector_mine"),
+    path("inspector/verify/", verify, name="inspector_verify_queue"),
+]
