@@ -1,10 +1,12 @@
 """Run every benchmark in sequence, each in its own subprocess, then print all their figures together.
 
-Order: region lookup, deadlines, API creation on SQLite, then — only if PostgreSQL answers on 127.0.0.1:5432 —
-API creation on PostgreSQL (database `renju_bench`, created and dropped) and listing over 1,000,000 problems
-(database `renju_bench_list`, generated once and reused with `--reuse` on later runs). Each benchmark measures
-its own baseline in its own run; this script only collects the `FIGURE` lines they print. A benchmark that fails
-or runs past `--timeout` is reported as such and the others still run.
+Order: region lookup, deadlines, API creation on SQLite, the map data with 100,000 open problems on SQLite (temp
+file), page views with the demo data on SQLite (cached demo database, `--reuse`), then — only if PostgreSQL
+answers on 127.0.0.1:5432 — API creation on PostgreSQL (database `renju_bench`, created and dropped), listing over
+1,000,000 problems (database `renju_bench_list`, generated once and reused with `--reuse` on later runs), the map
+data (database `renju_bench_map`, likewise reused) and page views (database `renju_bench_pages`, created and
+dropped). Each benchmark measures its own baseline in its own run; this script only collects the `FIGURE` lines
+they print. A benchmark that fails or runs past `--timeout` is reported as such and the others still run.
 """
 
 from __future__ import annotations
@@ -54,18 +56,23 @@ def run_one(module: str, args: list[str], timeout_s: float) -> tuple[int, float,
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--timeout", type=float, default=900, help="seconds allowed per benchmark (default 900)")
-    parser.add_argument("--regenerate", action="store_true", help="regenerate the 1,000,000 problems even if present")
+    parser.add_argument("--regenerate", action="store_true",
+                        help="regenerate the data of benches 4 and 5 and the demo database of 6 even if present")
     args = parser.parse_args(argv)
     plan: list[tuple[str, str, list[str]]] = [
         ("1 region lookup", "bench.region_lookup", []),
         ("2 deadlines", "bench.deadline", []),
         ("3 API create (SQLite)", "bench.api_create", []),
+        ("5 map data (SQLite)", "bench.map_data", ["--sqlite"]),
+        ("6 pages (SQLite, demo data)", "bench.pages", [] if args.regenerate else ["--reuse"]),
     ]
     pg = postgres_answers(PG_ADMIN_URL)
     if pg:
         plan += [
             ("3 API create (PostgreSQL)", "bench.api_create", ["--database-url", pg_url_for("renju_bench")]),
             ("4 list problems (PostgreSQL)", "bench.list_problems_pg", [] if args.regenerate else ["--reuse"]),
+            ("5 map data (PostgreSQL)", "bench.map_data", [] if args.regenerate else ["--reuse"]),
+            ("6 pages (PostgreSQL, demo data)", "bench.pages", ["--database-url", pg_url_for("renju_bench_pages")]),
         ]
     t_all = time.perf_counter()
     results = []

@@ -135,6 +135,8 @@ class ProblemEvent(models.Model):
     class Meta:
         ordering = ["problem", "seq"]
         constraints = [models.UniqueConstraint(fields=["problem", "seq"], name="event_seq_unique")]
+        # Dashboards and reports count events of one kind in a period.
+        indexes = [models.Index(fields=["action", "at"], name="event_action_at")]
 
     def __str__(self) -> str:
         return f"{self.problem_id}#{self.seq} {self.action}"

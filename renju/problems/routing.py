@@ -48,7 +48,7 @@ def suggest_unit(
             return Suggestion(unit, f"规则：{rule.name}")
     if category.territorial:
         unit = territorial_unit(ctx, index, region_id)
-        return Suggestion(unit, "属地责任（各区镇街）" if unit else "属地责任，但该位置没有属地单位")
+        return Suggestion(unit, "属地责任：各区镇街" if unit else "属地责任，但该位置没有属地单位")
     if category.default_unit_id:
         return Suggestion(ctx.units_by_id.get(category.default_unit_id), f"问题类型「{category.name}」的责任单位")
     return Suggestion(None, "方案未规定责任单位，请派遣员指定")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
@@ -49,6 +50,7 @@ def report_form_context() -> dict:
         "visits": [{"code": code, "name": name} for code, name in Visit.choices],
         "road_classes": [{"code": code, "name": name} for code, name in ctx.plan.road_classes.items()],
         "source": Source.INSPECTION,
+        "max_photos": settings.RENJU_MAX_PHOTOS,
     }
 
 
@@ -60,7 +62,7 @@ class MineRow:
     problem: Problem
     place: str
     thumbnail_id: int | None
-    countdown: dict | None
+    deadline: dict  # {"text", "state" (ok/soon/late/done/""), "detail"}
     severity_name: str
 
 
@@ -110,10 +112,32 @@ def my_reports(user, *, status: str = "", page: int | str = 1, now: dt.datetime 
     page_obj = paginator.get_page(page)
     out = [
         MineRow(problem=p, place=place_name(p.region_id), thumbnail_id=p.thumbnail_id,
-                countdown=countdown(p, now), severity_name=ctx.plan.severity_name(p.severity))
+                deadline=deadline_summary(p, now), severity_name=ctx.plan.severity_name(p.severity))
         for p in page_obj.object_list
     ]
     return MinePage(rows=out, page=page_obj, status=status, tabs=tabs, total=total)
+
+
+def deadline_summary(problem: Problem, now: dt.datetime) -> dict:
+    """One line on where the problem stands against its deadline, as the list shows it."""
+    due = _short(problem.due_at)
+    clock = countdown(problem, now)
+    if clock is not None:
+        text = f"已超期 {clock['label']}" if clock["state"] == "late" else f"剩余 {clock['label']}"
+        return {"text": text, "state": clock["state"], "detail": f"截止 {due}"}
+    if problem.status == Status.CLOSED:
+        return {"text": "已销号", "state": "done", "detail": _short(problem.closed_at)}
+    if problem.status == Status.RECTIFIED:
+        return {"text": "已整改，待核查", "state": "", "detail": _short(problem.rectified_at)}
+    if problem.status in (Status.REJECTED, Status.MERGED):
+        return {"text": "—", "state": "", "detail": ""}
+    if problem.status == Status.RETURNED:
+        return {"text": "待重新派遣", "state": "", "detail": ""}
+    return {"text": "待派遣", "state": "", "detail": ""}
+
+
+def _short(value: dt.datetime | None) -> str:
+    return timezone.localtime(value).strftime("%m-%d %H:%M") if value else ""
 
 
 # ---------------------------------------------------------------- the verification queue

@@ -4,7 +4,7 @@ reports, and the rectified problems waiting for an on-site check, nearest first.
 from __future__ import annotations
 
 from django.shortcuts import render
-from django.urls import path
+from django.urls import path, reverse
 
 from renju.problems.queries.inspector import my_reports, parse_position, report_form_context, verify_queue
 from renju.web.access import role_required
@@ -12,7 +12,18 @@ from renju.web.access import role_required
 
 @role_required("inspector")
 def report(request):
-    return render(request, "web/inspector/report.html", {"form": report_form_context()})
+    form = report_form_context()
+    config = {
+        "user": request.user.username,
+        "source": form["source"],
+        "maxPhotos": form["max_photos"],
+        "createUrl": reverse("api-v1:problem_create"),
+        "previewUrl": reverse("api-v1:routing_preview"),
+        "regionsUrl": reverse("api-v1:map_regions") + "?kind=town",
+        # The page of a new problem: the script puts its id in place of the 0.
+        "problemUrl": reverse("web:problem", kwargs={"problem_id": 0}),
+    }
+    return render(request, "web/inspector/report.html", {"form": form, "config": config})
 
 
 @role_required("inspector")

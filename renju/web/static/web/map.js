@@ -41,7 +41,8 @@
 
   function create(el, options) {
     options = options || {};
-    var map = L.map(el, { preferCanvas: true, zoomControl: true, attributionControl: !!settings.tileUrl });
+    // maxZoom must be set even without tiles: marker clustering needs it to know when to stop clustering.
+    var map = L.map(el, { preferCanvas: true, zoomControl: true, attributionControl: !!settings.tileUrl, maxZoom: 18 });
     if (settings.tileUrl) {
       L.tileLayer(settings.tileUrl, { attribution: settings.tileAttribution || "", maxZoom: 18 }).addTo(map);
     }
