@@ -20,6 +20,9 @@ from renju.api.schemas import (
     AcceptIn,
     DispatchIn,
     ErrorOut,
+    ExtensionDecideIn,
+    ExtensionRequestIn,
+    FlagKeyIn,
     MergeIn,
     ProblemDetailOut,
     ProblemIn,
@@ -258,6 +261,24 @@ def problem_return(request, problem_id: int):
              openapi_extra=_body_doc(RectifyIn, files=True))
 def problem_rectify(request, problem_id: int):
     return _act(request, problem_id, RectifyIn, lifecycle.problem_rectify, files=True)
+
+
+@router.post("/problems/{problem_id}/flag_key", response=ACTION_RESPONSES, summary="重点问题 flag or unflag",
+             openapi_extra=_body_doc(FlagKeyIn, files=False))
+def problem_flag_key(request, problem_id: int):
+    return _act(request, problem_id, FlagKeyIn, lifecycle.problem_flag_key)
+
+
+@router.post("/problems/{problem_id}/extension_request", response=ACTION_RESPONSES,
+             summary="延期申请 the unit asks for more time", openapi_extra=_body_doc(ExtensionRequestIn, files=False))
+def problem_extension_request(request, problem_id: int):
+    return _act(request, problem_id, ExtensionRequestIn, lifecycle.problem_extension_request)
+
+
+@router.post("/problems/{problem_id}/extension_decide", response=ACTION_RESPONSES,
+             summary="延期审批 approve or refuse", openapi_extra=_body_doc(ExtensionDecideIn, files=False))
+def problem_extension_decide(request, problem_id: int):
+    return _act(request, problem_id, ExtensionDecideIn, lifecycle.problem_extension_decide)
 
 
 @router.post("/problems/{problem_id}/verify", response=ACTION_RESPONSES,

@@ -62,6 +62,21 @@ class VerifyIn(In):
     reason: str = ""
 
 
+class FlagKeyIn(In):
+    is_key: bool
+    reason: str = ""
+
+
+class ExtensionRequestIn(In):
+    until: dt.datetime = Field(description="the deadline the unit proposes, with a time zone offset")
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class ExtensionDecideIn(In):
+    approve: bool
+    note: str = Field("", description="required when refusing")
+
+
 class ErrorOut(Schema):
     detail: str
     errors: dict[str, list[str]] = {}

@@ -51,6 +51,7 @@ class Plan(models.Model):
     number_prefix = models.CharField(max_length=6)
     working_calendar = models.JSONField()
     default_time_limit = models.JSONField()
+    follow_up = models.JSONField(default=dict)
     severities = models.JSONField()
     road_classes = models.JSONField(default=dict)
     content_hash = models.CharField(max_length=64)

@@ -165,10 +165,28 @@ class RoutingRule(Strict):
     note: str = ""
 
 
+class FollowUp(Strict):
+    """How units are chased after dispatch: the rework deadline and the limits on extensions (延期)."""
+
+    rework_time_limit: TimeLimit | None = Field(
+        None, description="deadline for rework after a failed verification; none = the category's own limit again"
+    )
+    extension_max_requests: int = Field(2, ge=0, le=20, description="approved extensions a problem may have")
+    extension_max_working_days: int = Field(
+        10, ge=0, le=365, description="how far past the original deadline extensions may reach, in working days"
+    )
+
+    @field_validator("rework_time_limit", mode="before")
+    @classmethod
+    def _rtl(cls, value: object) -> object:
+        return _time_limit(value) if value is not None else value
+
+
 class Plan(Strict):
     plan: PlanHeader
     working_calendar: WorkingCalendar
     default_time_limit: TimeLimit
+    follow_up: FollowUp = FollowUp()
     severities: list[Severity] = Field(min_length=1)
     road_classes: dict[str, str] = {}
     phases: list[Phase] = []

@@ -22,6 +22,7 @@ from renju.accounts.models import Role, User
 from renju.plans.active import PlanContext, active_plan
 from renju.plans.geo import region_index
 from renju.plans.models import Region
+from renju.plans.worktime import TimeLimit
 from renju.problems.errors import ActionForbidden, InvalidInput, TransitionRefused
 from renju.problems.models import NumberSequence, Photo, Problem, ProblemEvent, Source, Status, Visit
 from renju.problems.photos import PreparedPhoto, photo_files
@@ -43,6 +44,10 @@ class Rule:
     unit_action: bool = False
 
 
+OPEN_STATES = frozenset({
+    Status.REPORTED, Status.ACCEPTED, Status.DISPATCHED, Status.RETURNED, Status.RECTIFIED, Status.REWORK,
+})
+
 RULES = {
     "accept": Rule((Role.DISPATCHER,), frozenset({Status.REPORTED})),
     "reject": Rule((Role.DISPATCHER,), frozenset({Status.REPORTED})),
@@ -51,6 +56,9 @@ RULES = {
     "return": Rule((), frozenset({Status.DISPATCHED}), unit_action=True),
     "rectify": Rule((), frozenset({Status.DISPATCHED, Status.REWORK}), unit_action=True),
     "verify": Rule((Role.INSPECTOR,), frozenset({Status.RECTIFIED})),
+    "flag_key": Rule((Role.DISPATCHER,), OPEN_STATES),
+    "extension_request": Rule((), frozenset({Status.DISPATCHED, Status.REWORK}), unit_action=True),
+    "extension_decide": Rule((Role.DISPATCHER,), frozenset({Status.DISPATCHED, Status.REWORK})),
 }
 
 
@@ -338,7 +346,7 @@ def problem_verify(
     _check_photo_count(photos, errors)
     if errors:
         raise InvalidInput(errors)
-    with _photo_cleanup() as saved, _action(problem_id, actor, "verify", at=at) as (problem, _ctx, at):
+    with _photo_cleanup() as saved, _action(problem_id, actor, "verify", at=at) as (problem, ctx, at):
         details = {"result": result, "unit": problem.unit.code}
         if reason:
             details["reason"] = reason
@@ -346,9 +354,113 @@ def problem_verify(
             problem.closed_at = at
             event = _transition(problem, actor, "verify", Status.CLOSED, at, details)
         else:
+            # Rework gets a deadline of its own from the plan: the unit has already had the category's time.
+            limit = rework_time_limit(ctx, problem)
+            problem.due_at = ctx.calendar.deadline(at, limit)
+            details.update(due_at=_iso(problem.due_at), time_limit=limit.label())
             event = _transition(problem, actor, "verify", Status.REWORK, at, details)
         _store_photos(problem, event, photos, Photo.Kind.VERIFY, actor, at, saved)
     return problem
+
+
+# ---------------------------------------------------------------- follow-through: key problems, extensions
+
+
+def problem_flag_key(
+    *, actor: User, problem_id: int, is_key: bool, reason: str = "", at: dt.datetime | None = None
+) -> Problem:
+    """重点问题: flag (or unflag) a problem for close tracking; it then shows first everywhere."""
+    with _action(problem_id, actor, "flag_key", at=at) as (problem, _ctx, at):
+        if problem.is_key == is_key:
+            raise TransitionRefused(f"{problem.number} {'已是' if is_key else '不是'}重点问题")
+        problem.is_key = is_key
+        details = {"is_key": is_key}
+        if reason.strip():
+            details["reason"] = reason.strip()
+        _transition(problem, actor, "flag_key", problem.status, at, details)
+    return problem
+
+
+def problem_extension_request(
+    *, actor: User, problem_id: int, until: dt.datetime, reason: str, at: dt.datetime | None = None
+) -> Problem:
+    """延期申请: the unit asks for more time, with a reason and the deadline it proposes."""
+    reason = _required_text("reason", reason)
+    if until.tzinfo is None:
+        raise InvalidInput.one("until", "must include a time zone offset")
+    with _action(problem_id, actor, "extension_request", at=at) as (problem, ctx, at):
+        state = extension_state(problem)
+        limits = ctx.plan.follow_up
+        if state.pending is not None:
+            raise TransitionRefused(f"{problem.number} 已有待审批的延期申请")
+        if state.approved >= limits.get("extension_max_requests", 2):
+            raise InvalidInput.one("until", f"已延期 {state.approved} 次，达到方案上限")
+        if until <= problem.due_at:
+            raise InvalidInput.one("until", f"must be after the current deadline {_iso(problem.due_at)}")
+        cap = ctx.calendar.deadline(state.base_due_at, TimeLimit(limits.get("extension_max_working_days", 10),
+                                                                 "working_days"))
+        if until > cap:
+            raise InvalidInput.one("until", f"at most {_iso(cap)} (the plan's limit on extensions)")
+        _transition(problem, actor, "extension_request", problem.status, at,
+                    {"reason": reason, "until": _iso(until), "due_at": _iso(problem.due_at)})
+    return problem
+
+
+def problem_extension_decide(
+    *, actor: User, problem_id: int, approve: bool, note: str = "", at: dt.datetime | None = None
+) -> Problem:
+    """延期审批: a dispatcher approves (the deadline moves to the date asked for) or refuses the pending request."""
+    note = note.strip()
+    if not approve and not note:
+        raise InvalidInput.one("note", "required when refusing an extension")
+    with _action(problem_id, actor, "extension_decide", at=at) as (problem, _ctx, at):
+        pending = extension_state(problem).pending
+        if pending is None:
+            raise TransitionRefused(f"{problem.number} 没有待审批的延期申请")
+        details = {"approve": approve, "requested": pending.details["until"], "from": _iso(problem.due_at)}
+        if note:
+            details["note"] = note
+        if approve:
+            problem.due_at = dt.datetime.fromisoformat(pending.details["until"])
+            details["to"] = _iso(problem.due_at)
+        _transition(problem, actor, "extension_decide", problem.status, at, details)
+    return problem
+
+
+def rework_time_limit(ctx: PlanContext, problem: Problem) -> TimeLimit:
+    """The plan's rework limit, or the category's own limit when the plan sets none."""
+    configured = ctx.plan.follow_up.get("rework_time_limit")
+    return TimeLimit.from_json(configured) if configured else time_limit_for(ctx, problem.category, problem.severity)
+
+
+@dataclass(frozen=True)
+class ExtensionState:
+    pending: ProblemEvent | None  # the request waiting for a decision
+    approved: int  # extensions granted since the deadline was last set by a dispatch or a rework
+    base_due_at: dt.datetime | None  # that deadline, from which the plan's cap on extensions counts
+
+
+def extension_state(problem: Problem) -> ExtensionState:
+    """Read from the event log: nothing about extensions is stored beside it."""
+    pending, approved, base = None, 0, problem.due_at
+    for event in ProblemEvent.objects.filter(problem=problem).order_by("seq"):
+        if event.action == "dispatch" or (event.action == "verify" and event.details.get("result") == "fail"):
+            pending, approved, base = None, 0, _parse_time(event.details.get("due_at"), base)
+        elif event.action == "extension_request":
+            pending = event
+        elif event.action == "extension_decide":
+            approved += 1 if event.details.get("approve") else 0
+            pending = None
+    return ExtensionState(pending, approved, base)
+
+
+def _iso(moment: dt.datetime) -> str:
+    """Times in event details are written in Beijing time, as people read them."""
+    return timezone.localtime(moment).isoformat()
+
+
+def _parse_time(value: str | None, default: dt.datetime | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else default
 
 
 # ---------------------------------------------------------------- shared machinery
@@ -487,6 +599,9 @@ ACTION_NAMES = {
     "return": "退回",
     "rectify": "整改反馈",
     "verify": "核查",
+    "flag_key": "标记重点",
+    "extension_request": "申请延期",
+    "extension_decide": "审批延期",
 }
 
 

@@ -3,18 +3,23 @@ take now. Actions post here and go through `problems.lifecycle` like the API's."
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from renju.problems import lifecycle
 from renju.problems.access import get_problem_for
 from renju.problems.errors import ActionForbidden, InvalidInput, TransitionRefused
+from renju.problems.lifecycle import extension_state
+from renju.problems.models import ON_THE_CLOCK
 from renju.problems.photos import PreparedPhoto, photo_from_upload
 from renju.problems.queries.common import problem_page_context
 
@@ -26,10 +31,14 @@ ACTIONS = {
     "return": (lifecycle.problem_return, ("reason",), False),
     "rectify": (lifecycle.problem_rectify, ("note",), True),
     "verify": (lifecycle.problem_verify, ("result", "reason"), True),
+    "flag_key": (lifecycle.problem_flag_key, ("is_key", "reason"), False),
+    "extension_request": (lifecycle.problem_extension_request, ("until", "reason"), False),
+    "extension_decide": (lifecycle.problem_extension_decide, ("approve", "note"), False),
 }
 DONE = {
     "accept": "已立案", "reject": "已不予立案", "merge": "已合并", "dispatch": "已派遣",
     "return": "已退回派遣员", "rectify": "整改情况已提交，等待核查", "verify": "核查结果已提交",
+    "flag_key": "重点标记已更新", "extension_request": "延期申请已提交，等待审批", "extension_decide": "延期审批已完成",
 }
 
 
@@ -37,6 +46,7 @@ DONE = {
 def problem_page(request, problem_id: int, errors: dict | None = None, status: int = 200):
     problem = get_problem_for(request.user, problem_id)
     context = problem_page_context(problem, request.user)
+    context["extension"] = extension_state(problem) if problem.status in ON_THE_CLOCK else None
     context["errors"] = errors or {}
     context["form"] = request.POST if errors else {}
     return render(request, "web/problem.html", context, status=status)
@@ -57,7 +67,12 @@ def problem_act(request, problem_id: int, action: str):
     kwargs = {name: request.POST.get(name, "") for name in fields}
     if action == "dispatch":
         kwargs["unit"] = kwargs["unit"] or None
+    if action in ("flag_key", "extension_decide"):
+        field = "is_key" if action == "flag_key" else "approve"
+        kwargs[field] = kwargs[field] == "1"
     try:
+        if action == "extension_request":
+            kwargs["until"] = _form_datetime("until", kwargs["until"])
         if action == "merge":
             kwargs["into"] = _problem_number_to_id(kwargs["into"])
         if takes_photos:
@@ -75,6 +90,14 @@ def problem_act(request, problem_id: int, action: str):
     if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         return redirect(next_url)
     return redirect("web:problem", problem_id=problem_id)
+
+
+def _form_datetime(field: str, value: str) -> dt.datetime:
+    """A `datetime-local` form value, read in Beijing time."""
+    try:
+        return timezone.make_aware(dt.datetime.fromisoformat(value))
+    except ValueError as exc:
+        raise InvalidInput.one(field, "请填写日期和时间") from exc
 
 
 def _problem_number_to_id(value: str) -> int:
