@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from django.db.models import Count
+import numpy as np
+from django.db.models import Count, F
 from django.utils import timezone
 from ninja import Router
 
@@ -45,10 +46,15 @@ def map_problems(request, status: str = "open", unit: str | None = None, region:
         if region_id is None:
             raise InvalidInput.one("region", f"unknown region code {region!r}")
         rows = rows.filter(region_id__in=region_index().descendant_ids(region_id))
-    data = [
-        [pid, round(lat, 5), round(lng, 5), st, 1 if key else 0]
-        for pid, lat, lng, st, key in rows.values_list("id", "lat", "lng", "status", "is_key").iterator(chunk_size=5000)
-    ]
+    # One plain fetch (no ordering, no server-side cursor), then rounding by column: at 100,000 rows the per-row
+    # Python work is what a map request spends its time on.
+    fetched = list(rows.order_by().values_list("id", "lat", "lng", "status", "is_key"))
+    if fetched:
+        ids, lats, lngs, states, keys = zip(*fetched, strict=True)
+        data = list(zip(ids, np.round(lats, 5).tolist(), np.round(lngs, 5).tolist(), states,
+                        [1 if k else 0 for k in keys], strict=True))
+    else:
+        data = []
     return {"fields": MAP_FIELDS, "rows": data, "count": len(data), "at": timezone.now()}
 
 
@@ -59,16 +65,18 @@ def map_regions(request, kind: str = "town"):
         raise InvalidInput.one("kind", f"use one of {', '.join(kinds)}")
     index = region_index()
     wanted = {n.id for n in index.nodes.values() if n.kind in kinds[kind]}
-    # Count open problems per leaf, then credit the nearest enclosing region of the wanted kind.
-    per_leaf = dict(_open_problems(request.auth).values_list("region_id").annotate(n=Count("id")))
+    # Draw the outermost regions of the kind (an area, not also the towns inside it), and credit every open
+    # problem to the drawn region that holds it, so the map accounts for all of them.
+    drawn = {rid for rid in wanted if not any(a.id in wanted for a in index.ancestors(rid)[1:])}
+    # `region_id + 0`: grouping on the bare column makes SQLite walk an index row by row (six times slower).
+    per_leaf = dict(
+        _open_problems(request.auth).order_by().values_list(F("region_id") + 0).annotate(n=Count("id"))
+    )
     open_by_region: Counter = Counter()
     for leaf_id, n in per_leaf.items():
-        for node in index.ancestors(leaf_id):
-            if node.id in wanted:
-                open_by_region[node.id] += n
-                break
-    # An area's own territory: only regions that are not inside another wanted region are drawn.
-    drawn = [rid for rid in wanted if not any(a.id in wanted for a in index.ancestors(rid)[1:])]
+        holder = next((node.id for node in index.ancestors(leaf_id) if node.id in drawn), None)
+        if holder is not None:
+            open_by_region[holder] += n
     boundaries = dict(Region.objects.filter(id__in=drawn).values_list("id", "boundary"))
     features = [
         {

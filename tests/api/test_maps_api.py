@@ -46,9 +46,11 @@ def test_map_regions_count_open_problems_per_town(client_for, report):
     report(region="371082001")
     report(region="371082001")
     report(region="371082017")
+    report(region="371082004")  # 港湾街道, inside 石岛管理区: the area is drawn and holds it
     features = client_for("leader").get("/api/v1/map/regions", {"kind": "town"}).json()["features"]
     counts = {f["properties"]["code"]: f["properties"]["open"] for f in features}
-    assert counts["371082001"] == 2 and counts["371082017"] == 1
+    assert counts["371082001"] == 2 and counts["371082017"] == 1 and counts["371082A02"] == 1
+    assert sum(counts.values()) == 4
     assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in features)
 
 
