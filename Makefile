@@ -11,7 +11,7 @@ ASSETS := renju/web/static/vendor/.built
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,queue]"
 	touch $(STAMP)
 
 # Front-end libraries from npm, copied into the app's static files (pages never load anything from outside).
@@ -40,8 +40,11 @@ prepare: install
 
 demo: prepare serve
 
+# The web server, and beside it `renju worker` (reminders, overdue notices, deliveries), stopped with the server.
 serve: install
 	@echo "Renju is serving on http://127.0.0.1:$(PORT)/  (API: http://127.0.0.1:$(PORT)/api/v1/docs)"
+	@$(BIN)/renju worker --exit-with-parent & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
 	$(BIN)/gunicorn renju.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile -
 
 # The whole suite on SQLite, then again on PostgreSQL when DATABASE_URL names one.

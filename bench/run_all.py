@@ -4,9 +4,11 @@ Order: region lookup, deadlines, API creation on SQLite, the map data with 100,0
 file), page views with the demo data on SQLite (cached demo database, `--reuse`), then — only if PostgreSQL
 answers on 127.0.0.1:5432 — API creation on PostgreSQL (database `renju_bench`, created and dropped), listing over
 1,000,000 problems (database `renju_bench_list`, generated once and reused with `--reuse` on later runs), the map
-data (database `renju_bench_map`, likewise reused) and page views (database `renju_bench_pages`, created and
-dropped). Each benchmark measures its own baseline in its own run; this script only collects the `FIGURE` lines
-they print. A benchmark that fails or runs past `--timeout` is reported as such and the others still run.
+data (database `renju_bench_map`, likewise reused), page views (database `renju_bench_pages`, created and
+dropped), the scheduled reminder scan (on a copy of `renju_bench_list`, dropped afterwards) and the duplicate-photo
+lookup (database `renju_bench_phash`, 1,000,000 hashes, generated once and reused). Each benchmark
+measures its own baseline in its own run; this script only collects the `FIGURE` lines they print. A benchmark
+that fails or runs past `--timeout` is reported as such and the others still run.
 """
 
 from __future__ import annotations
@@ -73,6 +75,8 @@ def main(argv: list[str] | None = None) -> None:
             ("4 list problems (PostgreSQL)", "bench.list_problems_pg", [] if args.regenerate else ["--reuse"]),
             ("5 map data (PostgreSQL)", "bench.map_data", [] if args.regenerate else ["--reuse"]),
             ("6 pages (PostgreSQL, demo data)", "bench.pages", ["--database-url", pg_url_for("renju_bench_pages")]),
+            ("7 scheduled scan (PostgreSQL)", "bench.scheduled_scan", []),
+            ("8 duplicate-photo lookup (PostgreSQL)", "bench.phash_lookup", [] if args.regenerate else ["--reuse"]),
         ]
     t_all = time.perf_counter()
     results = []

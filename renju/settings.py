@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "renju.problems",
     "renju.api",
     "renju.web",
+    "renju.notify",
 ]
 
 MIDDLEWARE = [
@@ -152,6 +153,36 @@ if RENJU_MAP_TILE_CRS not in {"wgs84", "gcj02"}:
     raise ImproperlyConfigured(f"RENJU_MAP_TILE_CRS must be wgs84 or gcj02, got {RENJU_MAP_TILE_CRS!r}")
 # Hours before a deadline that count as "due soon" in queues and summaries.
 RENJU_DUE_SOON_HOURS = int(os.environ.get("RENJU_DUE_SOON_HOURS", "24"))
+# After-photos taken farther than this from the problem are flagged to the verifier (phone GPS is good to tens of
+# metres in town; 150 m leaves room for that and for standing back to frame the scene).
+RENJU_EVIDENCE_MAX_METRES = int(os.environ.get("RENJU_EVIDENCE_MAX_METRES", "150"))
+
+# Notifications and scheduled work. In-app notices always; outgoing channels are listed here (email, sms, webhook):
+# none listed means in-app only. Failed messages are retried after each of these waits, then marked failed.
+RENJU_NOTIFY_CHANNELS = [c.strip() for c in os.environ.get("RENJU_NOTIFY_CHANNELS", "").split(",") if c.strip()]
+if set(RENJU_NOTIFY_CHANNELS) - {"email", "sms", "webhook"}:
+    raise ImproperlyConfigured(f"RENJU_NOTIFY_CHANNELS takes email, sms, webhook; got {RENJU_NOTIFY_CHANNELS!r}")
+RENJU_NOTIFY_SMS_URL = os.environ.get("RENJU_NOTIFY_SMS_URL", "")  # the intranet SMS gateway (POST JSON)
+RENJU_NOTIFY_SMS_TOKEN = os.environ.get("RENJU_NOTIFY_SMS_TOKEN", "")
+if "sms" in RENJU_NOTIFY_CHANNELS and not RENJU_NOTIFY_SMS_URL:
+    raise ImproperlyConfigured("RENJU_NOTIFY_CHANNELS names sms but RENJU_NOTIFY_SMS_URL is not set")
+RENJU_NOTIFY_WEBHOOK_URL = os.environ.get("RENJU_NOTIFY_WEBHOOK_URL", "")  # the work team's group robot (optional)
+RENJU_NOTIFY_WEBHOOK_SECRET = os.environ.get("RENJU_NOTIFY_WEBHOOK_SECRET", "")  # DingTalk signed robots (加签)
+RENJU_NOTIFY_TIMEOUT = float(os.environ.get("RENJU_NOTIFY_TIMEOUT", "10"))
+RENJU_NOTIFY_RETRY_SECONDS = [int(s) for s in os.environ.get("RENJU_NOTIFY_RETRY_SECONDS", "60,300,1800,7200")
+                              .split(",")]
+DEFAULT_FROM_EMAIL = os.environ.get("RENJU_EMAIL_FROM", "renju@localhost")
+EMAIL_HOST = os.environ.get("RENJU_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("RENJU_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("RENJU_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("RENJU_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("RENJU_EMAIL_TLS", False)
+# Units are reminded when at most this many WORKING hours are left before a deadline (whatever the plan).
+RENJU_REMIND_BEFORE_HOURS = int(os.environ.get("RENJU_REMIND_BEFORE_HOURS", "4"))
+# Scheduled jobs run every this many seconds: in `renju worker` (embedded), or as Celery tasks on beat when
+# RENJU_QUEUE_URL names a broker (e.g. redis://127.0.0.1:6379/0; needs `pip install -e ".[queue]"`).
+RENJU_WORKER_INTERVAL = int(os.environ.get("RENJU_WORKER_INTERVAL", "60"))
+RENJU_QUEUE_URL = os.environ.get("RENJU_QUEUE_URL", "")
 
 LOGGING = {
     "version": 1,

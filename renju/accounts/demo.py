@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.contrib.auth.hashers import make_password
 
 from renju.accounts.models import Role, User
-from renju.plans.models import Plan
+from renju.plans.models import Plan, Region
 
 DEMO_PASSWORD = "demo"
+URBAN_CORE = ("371082001", "371082002")  # 崖头街道, 城西街道: 崖头城区
 STAFF = [
     ("admin", Role.ADMIN, "系统管理员"),
     ("dispatcher", Role.DISPATCHER, "问题汇总派发"),
@@ -27,7 +28,18 @@ def demo_users_ensure(plan: Plan) -> list[User]:
         users.append(_ensure(username, role, name, password_hash, unit=None, superuser=role == Role.ADMIN))
     for unit in plan.units.filter(active=True).order_by("position"):
         users.append(_ensure(unit.code, Role.HANDLER, f"{unit.name}经办人", password_hash, unit=unit, superuser=False))
+    _assign_beats(users)
     return users
+
+
+def _assign_beats(users: list[User]) -> None:
+    """附件2: 城区现场检查 and 镇街现场检查 — the demo's `inspector` walks the urban core, `inspector2` the rest."""
+    by_name = {u.username: u for u in users}
+    urban = list(Region.objects.filter(code__in=URBAN_CORE))
+    rest = list(Region.objects.filter(kind__in=("town", "street", "area"), parent__kind="city")
+                .exclude(code__in=URBAN_CORE))
+    by_name["inspector"].beat.set(urban)
+    by_name["inspector2"].beat.set(rest)
 
 
 def _ensure(username: str, role: str, name: str, password_hash: str, *, unit, superuser: bool) -> User:

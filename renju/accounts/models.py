@@ -23,6 +23,8 @@ class User(AbstractUser):
     unit = models.ForeignKey(
         "plans.Unit", verbose_name="所属单位", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
     )
+    # An inspector's beat (片区): rechecks in these regions (and everything inside them) go to this inspector.
+    beat = models.ManyToManyField("plans.Region", verbose_name="巡查片区", blank=True, related_name="inspectors")
 
     class Meta:
         verbose_name = "用户"

@@ -175,6 +175,12 @@ class FollowUp(Strict):
     extension_max_working_days: int = Field(
         10, ge=0, le=365, description="how far past the original deadline extensions may reach, in working days"
     )
+    recheck_after_days: int = Field(7, ge=1, le=365, description="回头看 this many days after closing")
+    recheck_sample_percent: float = Field(
+        10, ge=0, le=100, description="share of each unit's closed problems rechecked (key problems always are)"
+    )
+    repeat_window_days: int = Field(30, ge=0, le=365, description="same place and category again within = repeat")
+    repeat_metres: int = Field(50, ge=0, le=1000, description="how near counts as the same place")
 
     @field_validator("rework_time_limit", mode="before")
     @classmethod

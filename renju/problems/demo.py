@@ -22,6 +22,7 @@ from renju.problems import lifecycle
 from renju.problems.demo_photos import synthetic_jpeg
 from renju.problems.models import Problem, Source, Status
 from renju.problems.photos import photo_prepare
+from renju.problems.rechecks import rechecks_create
 
 SOURCES = [
     (Source.INSPECTION, 50), (Source.VIDEO, 15), (Source.HOTLINE, 15), (Source.DRONE, 8),
@@ -60,6 +61,8 @@ def _create(days: int, per_day: int, seed: int, now: dt.datetime) -> DemoResult:
                 continue
             gen.play(reported_at)
             created += 1
+    gen.extensions()
+    rechecks_create(now)  # the week-after rechecks the worker would have drawn by now
     return DemoResult(created, False)
 
 
@@ -81,6 +84,22 @@ class _Generator:
                             for rid, _ in self.leaves}
         self.recent: list[Problem] = []
         self.photo_seed = 0
+
+    def extensions(self) -> None:
+        """A few units ask for more time on open problems; the dispatcher approves some and leaves some waiting."""
+        open_problems = list(Problem.objects.filter(status=Status.DISPATCHED).order_by("id")[:40:5])
+        for i, problem in enumerate(open_problems):
+            at = min(self.now, problem.dispatched_at + dt.timedelta(hours=2))
+            handler = self.handlers.get(problem.unit_id)
+            if handler is None:
+                continue
+            lifecycle.problem_extension_request(
+                actor=handler, problem_id=problem.id, until=problem.due_at + dt.timedelta(days=2),
+                reason="需协调产权单位共同整改，申请延期两天", at=at,
+            )
+            if i % 2 == 0:
+                lifecycle.problem_extension_decide(actor=self.dispatcher, problem_id=problem.id, approve=True,
+                                                   at=min(self.now, at + dt.timedelta(hours=1)))
 
     def moment(self, day: dt.date) -> dt.datetime:
         hour = self.rng.choice([8, 9, 9, 10, 10, 11, 13, 14, 14, 15, 16, 17, 19])

@@ -10,6 +10,7 @@ it and that the problem is in a state it applies to, then writes the new state a
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,11 +21,21 @@ from django.utils import timezone
 
 from renju.accounts.models import Role, User
 from renju.plans.active import PlanContext, active_plan
-from renju.plans.geo import region_index
+from renju.plans.geo import distance_m, region_index
 from renju.plans.models import Region
 from renju.plans.worktime import TimeLimit
 from renju.problems.errors import ActionForbidden, InvalidInput, TransitionRefused
-from renju.problems.models import NumberSequence, Photo, Problem, ProblemEvent, Source, Status, Visit
+from renju.problems.models import (
+    LedgerMilestone,
+    NumberSequence,
+    Photo,
+    Problem,
+    ProblemEvent,
+    Recheck,
+    Source,
+    Status,
+    Visit,
+)
 from renju.problems.photos import PreparedPhoto, photo_files
 from renju.problems.routing import deadline_for, suggest_unit, time_limit_for
 
@@ -59,6 +70,10 @@ RULES = {
     "flag_key": Rule((Role.DISPATCHER,), OPEN_STATES),
     "extension_request": Rule((), frozenset({Status.DISPATCHED, Status.REWORK}), unit_action=True),
     "extension_decide": Rule((Role.DISPATCHER,), frozenset({Status.DISPATCHED, Status.REWORK})),
+    "recheck": Rule((Role.INSPECTOR,), frozenset({Status.CLOSED})),
+    "ledger": Rule((Role.DISPATCHER,), frozenset({Status.DISPATCHED, Status.REWORK})),
+    "ledger_progress": Rule((), frozenset({Status.LEDGERED}), unit_action=True),
+    "milestone_verify": Rule((Role.INSPECTOR,), frozenset({Status.LEDGERED})),
 }
 
 
@@ -90,6 +105,7 @@ def problem_report(
     check_item: str | None = None,
     photos: Sequence[PreparedPhoto] = (),
     client_key: str | None = None,
+    relapse_of: Problem | None = None,
     at: dt.datetime | None = None,
 ) -> Problem:
     """Register a problem: place it in its region, suggest its unit, and keep its photos.
@@ -163,7 +179,8 @@ def problem_report(
         return _report_write(ctx, index, actor, category_obj, region_id, suggestion, self_check_unit, photos, at,
                              dict(check_item=check_item, description=description, lat=lat, lng=lng, address=address,
                                   road_class=road_class, source=source, visit=visit, severity=severity,
-                                  is_key=is_key, found_at=found_at, client_key=client_key))
+                                  is_key=is_key, found_at=found_at, client_key=client_key, relapse_of=relapse_of,
+                                  repeat_of=None if relapse_of else _repeat_of(ctx, category_obj, lat, lng, at)))
     except IntegrityError:
         # The same key sent twice at the same moment: the other request filed it; answer with that problem.
         if client_key:
@@ -179,6 +196,8 @@ def _report_write(ctx, index, actor, category_obj, region_id, suggestion, self_c
         problem = Problem.objects.create(
             version=1,
             client_key=f["client_key"] or None,
+            relapse_of=f["relapse_of"],
+            repeat_of=f["repeat_of"],
             number=_next_number(ctx, at),
             plan=ctx.plan,
             category=category_obj,
@@ -202,7 +221,9 @@ def _report_write(ctx, index, actor, category_obj, region_id, suggestion, self_c
         event = ProblemEvent.objects.create(
             problem=problem, seq=1, action="report", actor=actor, at=at, from_status="", to_status=problem.status,
             details={"suggested_unit": problem.suggested_unit.code if problem.suggested_unit else None,
-                     "routing": suggestion.reason},
+                     "routing": suggestion.reason,
+                     **({"relapse_of": f["relapse_of"].number} if f["relapse_of"] else {}),
+                     **({"repeat_of": f["repeat_of"].number} if f["repeat_of"] else {})},
         )
         _store_photos(problem, event, photos, Photo.Kind.BEFORE, actor, at, saved)
     return problem
@@ -321,11 +342,16 @@ def problem_rectify(
     _check_photo_count(photos, errors)
     if errors:
         raise InvalidInput(errors)
+    from renju.problems.evidence import after_photo_flags, event_flags
+
     with _photo_cleanup() as saved, _action(problem_id, actor, "rectify", at=at) as (problem, _ctx, at):
+        # Doubtful evidence is recorded for the verifier, never refused (renju.problems.evidence says why).
+        flags = after_photo_flags(problem, photos, at=at)
         problem.rectified_at = at
         on_time = problem.due_at is None or at <= problem.due_at
-        event = _transition(problem, actor, "rectify", Status.RECTIFIED, at, {"note": note, "on_time": on_time})
-        _store_photos(problem, event, photos, Photo.Kind.AFTER, actor, at, saved)
+        event = _transition(problem, actor, "rectify", Status.RECTIFIED, at,
+                            {"note": note, "on_time": on_time, "evidence_flags": event_flags(photos, flags)})
+        _store_photos(problem, event, photos, Photo.Kind.AFTER, actor, at, saved, flags=flags)
     return problem
 
 
@@ -433,6 +459,142 @@ def rework_time_limit(ctx: PlanContext, problem: Problem) -> TimeLimit:
     return TimeLimit.from_json(configured) if configured else time_limit_for(ctx, problem.category, problem.severity)
 
 
+def problem_recheck(
+    *, actor: User, problem_id: int, result: str, note: str = "", photos: Sequence[PreparedPhoto] = (),
+    at: dt.datetime | None = None,
+) -> Problem:
+    """回头看: on site again after closing. `confirmed` keeps it closed; `relapse` opens a new problem linked to this
+    one (反弹), which counts against the unit. Returns the relapse when there is one, else the rechecked problem."""
+    if result not in ("confirmed", "relapse"):
+        raise InvalidInput.one("result", "must be 'confirmed' or 'relapse'")
+    if result == "relapse":
+        note = _required_text("note", note)
+        if not photos:
+            raise InvalidInput.one("photos", "a photo of the relapse is required")
+    with _photo_cleanup() as saved, _action(problem_id, actor, "recheck", at=at) as (problem, _ctx, at):
+        recheck = Recheck.objects.filter(problem=problem).first() or Recheck(
+            problem=problem, due_on=timezone.localdate(at), reason=Recheck.Reason.MANUAL, created_at=at
+        )
+        if recheck.done_at is not None:
+            raise TransitionRefused(f"{problem.number} 已于 {timezone.localtime(recheck.done_at):%Y-%m-%d} 回头看")
+        relapse = None
+        if result == "relapse":
+            relapse = problem_report(
+                actor=actor, category=problem.category.code, lat=problem.lat, lng=problem.lng,
+                description=f"回头看发现反弹（原问题 {problem.number}）：{note}", source=problem.source,
+                address=problem.address, severity=problem.severity, is_key=problem.is_key,
+                road_class=problem.road_class, photos=photos, at=at, relapse_of=problem,
+            )
+        recheck.inspector = recheck.inspector or actor
+        recheck.done_at, recheck.result, recheck.relapse = at, result, relapse
+        recheck.save()
+        details = {"result": result, "unit": problem.unit.code if problem.unit else None}
+        if note:
+            details["note"] = note
+        if relapse is not None:
+            details["relapse"] = relapse.number
+        event = _transition(problem, actor, "recheck", problem.status, at, details)
+        if relapse is None:
+            _store_photos(problem, event, photos, Photo.Kind.VERIFY, actor, at, saved)
+    return relapse or problem
+
+
+# ---------------------------------------------------------------- the rectification ledger (整改台账)
+
+
+def problem_ledger(
+    *, actor: User, problem_id: int, plan: str, milestones: Sequence[dict], at: dt.datetime | None = None
+) -> Problem:
+    """挂账: a problem too big for a normal deadline gets a rectification plan and dated milestones, each with the
+    person who answers for it. It is closed only when the last milestone is verified."""
+    plan = _required_text("plan", plan)
+    if not milestones:
+        raise InvalidInput.one("milestones", "at least one milestone")
+    errors: list[str] = []
+    for i, m in enumerate(milestones, 1):
+        if not (m.get("title") or "").strip() or not (m.get("responsible") or "").strip():
+            errors.append(f"milestone {i}: title and responsible person are required")
+        if not isinstance(m.get("due_on"), dt.date):
+            errors.append(f"milestone {i}: due_on must be a date")
+    if errors:
+        raise InvalidInput({"milestones": errors})
+    dates = [m["due_on"] for m in milestones]
+    if dates != sorted(dates):
+        raise InvalidInput.one("milestones", "milestone dates must not go backwards")
+    with _action(problem_id, actor, "ledger", at=at) as (problem, ctx, at):
+        if dates[0] < timezone.localdate(at):
+            raise InvalidInput.one("milestones", "the first milestone is already past")
+        problem.ledger_plan = plan
+        # The deadline becomes the close of the last milestone's day; the milestones carry the steps before it.
+        problem.due_at = dt.datetime.combine(dates[-1], ctx.calendar.periods[-1][1], tzinfo=ctx.calendar.tz)
+        LedgerMilestone.objects.bulk_create([
+            LedgerMilestone(problem=problem, position=i, title=m["title"].strip(), due_on=m["due_on"],
+                            responsible=m["responsible"].strip())
+            for i, m in enumerate(milestones, 1)
+        ])
+        _transition(problem, actor, "ledger", Status.LEDGERED, at, {
+            "plan": plan, "milestones": [{"title": m["title"], "due_on": m["due_on"].isoformat(),
+                                          "responsible": m["responsible"]} for m in milestones],
+        })
+    return problem
+
+
+def problem_ledger_progress(
+    *, actor: User, problem_id: int, milestone: int, note: str, done: bool = False,
+    photos: Sequence[PreparedPhoto] = (), at: dt.datetime | None = None,
+) -> Problem:
+    """台账进展: the unit reports progress on a milestone, with photos; `done` asks for the milestone's check."""
+    note = _required_text("note", note)
+    with _photo_cleanup() as saved, _action(problem_id, actor, "ledger_progress", at=at) as (problem, _ctx, at):
+        step = _milestone(problem, milestone)
+        if step.verified_at is not None:
+            raise TransitionRefused(f"节点「{step.title}」已核查通过")
+        if done:
+            if not photos:
+                raise InvalidInput.one("photos", "a photo is required to report a milestone done")
+            step.reported_done_at = at
+            step.save(update_fields=["reported_done_at"])
+        event = _transition(problem, actor, "ledger_progress", problem.status, at,
+                            {"milestone": step.position, "title": step.title, "note": note, "done": done})
+        _store_photos(problem, event, photos, Photo.Kind.AFTER, actor, at, saved)
+    return problem
+
+
+def problem_milestone_verify(
+    *, actor: User, problem_id: int, milestone: int, result: str, reason: str = "", at: dt.datetime | None = None
+) -> Problem:
+    """节点核查: an inspector checks a milestone reported done; when the last one passes, the problem is closed."""
+    if result not in ("pass", "fail"):
+        raise InvalidInput.one("result", "must be 'pass' or 'fail'")
+    if result == "fail" and not reason.strip():
+        raise InvalidInput.one("reason", "required when the check fails")
+    with _action(problem_id, actor, "milestone_verify", at=at) as (problem, _ctx, at):
+        step = _milestone(problem, milestone)
+        if step.reported_done_at is None or step.verified_at is not None:
+            raise TransitionRefused(f"节点「{step.title}」未报完成，不能核查")
+        details = {"milestone": step.position, "title": step.title, "result": result}
+        if result == "pass":
+            step.verified_at = at
+        else:
+            step.reported_done_at = None
+            details["reason"] = reason.strip()
+        step.save(update_fields=["verified_at", "reported_done_at"])
+        remaining = LedgerMilestone.objects.filter(problem=problem, verified_at__isnull=True).exists()
+        if result == "pass" and not remaining:
+            problem.closed_at = at
+            _transition(problem, actor, "milestone_verify", Status.CLOSED, at, details)
+        else:
+            _transition(problem, actor, "milestone_verify", problem.status, at, details)
+    return problem
+
+
+def _milestone(problem: Problem, position: int) -> LedgerMilestone:
+    step = LedgerMilestone.objects.filter(problem=problem, position=position).first()
+    if step is None:
+        raise InvalidInput.one("milestone", f"no milestone {position} on {problem.number}")
+    return step
+
+
 @dataclass(frozen=True)
 class ExtensionState:
     pending: ProblemEvent | None  # the request waiting for a decision
@@ -523,6 +685,22 @@ def _transition(
     )
 
 
+def _repeat_of(ctx: PlanContext, category, lat: float, lng: float, at: dt.datetime) -> Problem | None:
+    """A closed problem of the same category this near, closed within the plan's window: this is it found again."""
+    follow_up = ctx.plan.follow_up
+    metres, days = follow_up.get("repeat_metres", 50), follow_up.get("repeat_window_days", 30)
+    if not metres or not days:
+        return None
+    pad_lat = metres / 111_000
+    pad_lng = pad_lat / max(0.1, math.cos(math.radians(lat)))
+    candidates = Problem.objects.filter(
+        category=category, status=Status.CLOSED, closed_at__gte=at - dt.timedelta(days=days), closed_at__lte=at,
+        lat__range=(lat - pad_lat, lat + pad_lat), lng__range=(lng - pad_lng, lng + pad_lng),
+    ).only("id", "number", "lat", "lng", "closed_at")
+    near = [p for p in candidates if distance_m(lat, lng, p.lat, p.lng) <= metres]
+    return min(near, key=lambda p: distance_m(lat, lng, p.lat, p.lng)) if near else None
+
+
 def _region_from_index(index, region_id: int) -> Region:
     """The leaf region as the index knows it (no query; boundary not loaded, and never saved from here)."""
     node = index.nodes[region_id]
@@ -572,14 +750,17 @@ def _photo_cleanup() -> Iterator[list[str]]:
         raise
 
 
-def _store_photos(problem, event, photos, kind, actor, at, saved: list[str]) -> list[Photo]:
+def _store_photos(problem, event, photos, kind, actor, at, saved: list[str], flags=()) -> list[Photo]:
+    from renju.problems.phash_index import phash_columns
+
     stored = []
-    for p in photos:
+    for n, p in enumerate(photos):
         original, thumb = photo_files(p)
         photo = Photo(
             problem=problem, event=event, kind=kind, filename=p.filename, content_type=p.content_type,
             size=len(p.data), sha256=p.sha256, width=p.width, height=p.height, exif=p.exif,
             taken_at=p.taken_at, exif_lat=p.lat, exif_lng=p.lng, uploaded_by=actor, uploaded_at=at,
+            flags=flags[n] if flags else [], **phash_columns(p.phash),
         )
         photo.original.save(original.name, original, save=False)
         saved.append(photo.original.name)
@@ -602,6 +783,10 @@ ACTION_NAMES = {
     "flag_key": "标记重点",
     "extension_request": "申请延期",
     "extension_decide": "审批延期",
+    "recheck": "回头看",
+    "ledger": "列入整改台账",
+    "ledger_progress": "台账进展",
+    "milestone_verify": "节点核查",
 }
 
 

@@ -22,6 +22,7 @@ class Status(models.TextChoices):
     RECTIFIED = "rectified", "已整改"
     REWORK = "rework", "返工"
     CLOSED = "closed", "已销号"
+    LEDGERED = "ledgered", "挂账整改"
 
 
 # A unit is on the clock in these states; overdue means: in one of them and past the deadline.
@@ -83,6 +84,9 @@ class Problem(models.Model):
     suggested_unit = models.ForeignKey("plans.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey("plans.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="problems")
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged")
+    # 反弹: found back at a recheck of `relapse_of`; 重复: the same place and category again within the plan's window.
+    relapse_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="relapses")
+    repeat_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="repeats")
     found_at = models.DateTimeField("发现时间")
     reported_at = models.DateTimeField("上报时间")
     dispatched_at = models.DateTimeField(null=True, blank=True)
@@ -91,6 +95,7 @@ class Problem(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=0)
     client_key = models.CharField("客户端编号", max_length=64, null=True, blank=True)
+    ledger_plan = models.TextField("整改方案", blank=True)
 
     objects = ProblemQuerySet.as_manager()
 
@@ -165,9 +170,23 @@ class Photo(models.Model):
     exif_lng = models.FloatField(null=True, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField()
+    # Perceptual hash (64 bits, stored signed) and its four 16-bit bands, each leading an index, so that "is this
+    # picture already on another problem?" is a few index probes (multi-index hashing: renju.problems.phash_index).
+    phash = models.BigIntegerField(null=True, blank=True)
+    phash_b0 = models.IntegerField(null=True, blank=True)
+    phash_b1 = models.IntegerField(null=True, blank=True)
+    phash_b2 = models.IntegerField(null=True, blank=True)
+    phash_b3 = models.IntegerField(null=True, blank=True)
+    # Doubts about an after-photo as evidence, [{"code", "message", …}], for the verifier (renju.problems.evidence).
+    flags = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["problem", "id"]
+        # (band, problem, hash): the lookup excludes the problem itself and checks the whole hash from the index.
+        indexes = [
+            models.Index(fields=[band, "problem", "phash"], name=f"photo_{band}")
+            for band in ("phash_b0", "phash_b1", "phash_b2", "phash_b3")
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.filename}"
@@ -181,3 +200,52 @@ class NumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.last}"
+
+
+class Recheck(models.Model):
+    """回头看: a later visit to a closed problem's place, chosen by the plan's rules and routed by beat."""
+
+    class Reason(models.TextChoices):
+        KEY = "key", "重点问题"
+        SAMPLE = "sample", "抽查"
+        MANUAL = "manual", "人工"
+
+    class Result(models.TextChoices):
+        PENDING = "", "待回头看"
+        CONFIRMED = "confirmed", "未反弹"
+        RELAPSE = "relapse", "反弹"
+
+    problem = models.OneToOneField(Problem, on_delete=models.PROTECT, related_name="recheck")
+    due_on = models.DateField("回头看日期")
+    reason = models.CharField(max_length=8, choices=Reason.choices)
+    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="rechecks")
+    created_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    result = models.CharField(max_length=16, choices=Result.choices, blank=True, default="")
+    relapse = models.ForeignKey(Problem, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["inspector", "result", "due_on"], name="recheck_queue")]
+
+    def __str__(self) -> str:
+        return f"回头看 {self.problem_id} {self.due_on}"
+
+
+class LedgerMilestone(models.Model):
+    """One step of a ledgered problem's rectification plan (整改台账的节点), with its date and who answers for it."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="milestones")
+    position = models.PositiveIntegerField()
+    title = models.CharField("节点", max_length=200)
+    due_on = models.DateField("节点期限")
+    responsible = models.CharField("责任人", max_length=100)
+    reported_done_at = models.DateTimeField(null=True, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["problem", "position"]
+        constraints = [models.UniqueConstraint(fields=["problem", "position"], name="milestone_position_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id}#{self.position} {self.title}"

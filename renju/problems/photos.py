@@ -1,4 +1,5 @@
-"""Photo uploads: checked (type, size, really an image), EXIF read for place and time, thumbnail derived.
+"""Photo uploads: checked (type, size, really an image), EXIF read for place and time, thumbnail and perceptual hash
+derived.
 
 The original bytes are stored as uploaded, EXIF included: they are the evidence.
 """
@@ -15,6 +16,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.files.base import ContentFile
 from PIL import ExifTags, Image, UnidentifiedImageError
+
+from renju.problems.phash_index import phash_of_image
 
 ALLOWED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 THUMBNAIL_SIZE = (480, 480)
@@ -35,6 +38,7 @@ class PreparedPhoto:
     lat: float | None = None
     lng: float | None = None
     thumbnail: bytes = b""
+    phash: int | None = None  # 64-bit perceptual hash, unsigned (see renju.problems.phash_index)
 
 
 def photo_prepare(data: bytes, filename: str, *, field_name: str = "photos") -> PreparedPhoto:
@@ -58,6 +62,7 @@ def photo_prepare(data: bytes, filename: str, *, field_name: str = "photos") -> 
     if fmt not in ALLOWED_FORMATS:
         raise InvalidInput.one(field_name, f"{label}: {fmt} images are not accepted (JPEG, PNG or WebP)")
     exif, taken_at, lat, lng = _read_exif(image)
+    small = upright_small(image)
     return PreparedPhoto(
         filename=label[:255],
         data=data,
@@ -70,7 +75,8 @@ def photo_prepare(data: bytes, filename: str, *, field_name: str = "photos") -> 
         taken_at=taken_at,
         lat=lat,
         lng=lng,
-        thumbnail=_thumbnail(image),
+        thumbnail=_thumbnail(small),
+        phash=phash_of_image(small),
     )
 
 
@@ -84,13 +90,20 @@ def photo_from_upload(upload, *, field_name: str = "photos") -> PreparedPhoto:
     return photo_prepare(upload.read(), upload.name or "", field_name=field_name)
 
 
-def _thumbnail(image: Image.Image) -> bytes:
+def upright_small(image: Image.Image) -> Image.Image:
+    """The picture turned upright by its EXIF orientation and shrunk to thumbnail size: what the thumbnail shows and
+    what the perceptual hash is computed on (hashing 480 px instead of the full photo gives the same 32x32 input to
+    pHash at a fraction of the cost)."""
     from PIL import ImageOps
 
-    thumb = ImageOps.exif_transpose(image.copy())
-    thumb.thumbnail(THUMBNAIL_SIZE)
+    small = ImageOps.exif_transpose(image.copy())
+    small.thumbnail(THUMBNAIL_SIZE)
+    return small
+
+
+def _thumbnail(small: Image.Image) -> bytes:
     out = io.BytesIO()
-    thumb.convert("RGB").save(out, "JPEG", quality=80)
+    small.convert("RGB").save(out, "JPEG", quality=80)
     return out.getvalue()
 
 

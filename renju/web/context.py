@@ -10,10 +10,14 @@ NAV = [
     ("web:inspector_report", "上报问题", ("inspector",)),
     ("web:inspector_mine", "我的上报", ("inspector",)),
     ("web:inspector_verify_queue", "待核查", ("inspector",)),
+    ("web:inspector_rechecks", "回头看", ("inspector",)),
     ("web:dispatcher_intake", "受理派遣", ("dispatcher",)),
     ("web:dispatcher_search", "问题查询", ("dispatcher", "scorer", "leader")),
     ("web:handler_inbox", "待办问题", ("handler",)),
+    ("web:ledger", "整改台账", ("dispatcher", "handler", "leader", "scorer")),
+    ("web:evidence_report", "照片核验", ("dispatcher", "scorer", "leader", "inspector")),
     ("web:leader_dashboard", "一屏观全局", ("leader", "dispatcher", "scorer")),
+    ("web:notifications", "通知", ("inspector", "dispatcher", "scorer", "handler", "leader")),
 ]
 
 

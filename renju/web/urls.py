@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from renju.web.views import common, dispatcher, handler, inspector, leader, problem
+from renju.web.views import common, dispatcher, evidence, handler, inspector, leader, ledger, problem
 
 app_name = "web"
 
@@ -28,4 +28,6 @@ urlpatterns = [
     *dispatcher.urlpatterns,
     *handler.urlpatterns,
     *leader.urlpatterns,
+    *ledger.urlpatterns,
+    *evidence.urlpatterns,
 ]

@@ -10,25 +10,15 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from renju.plans.active import active_plan
-from renju.plans.geo import region_index
+from renju.plans.geo import distance_m, region_index  # noqa: F401  (distance_m is used by the page queries)
 from renju.problems.lifecycle import ACTION_NAMES, actions_for
 from renju.problems.models import ON_THE_CLOCK, Photo, Problem, ProblemEvent, Status
+from renju.problems.queries.evidence import evidence_for_page
 from renju.problems.routing import time_limit_for
 
 # Duplicates: same category, this close, reported this recently (the intake issue makes these plan settings).
 DUPLICATE_METRES = 100
 DUPLICATE_DAYS = 7
-EARTH_RADIUS_M = 6_371_000
-
-
-def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """Great-circle distance in metres (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
-
-
 def countdown(problem: Problem, now: dt.datetime | None = None) -> dict | None:
     """How long until (or since) the deadline, for problems on the clock: {'seconds', 'label', 'state'}."""
     if problem.status not in ON_THE_CLOCK or problem.due_at is None:
@@ -89,6 +79,7 @@ def problem_page_context(problem: Problem, user) -> dict:
         "before": [p for p in photos if p.kind == Photo.Kind.BEFORE],
         "after": [p for p in photos if p.kind == Photo.Kind.AFTER],
         "verify_photos": [p for p in photos if p.kind == Photo.Kind.VERIFY],
+        "evidence": evidence_for_page(events, photos),
         "task": task,
         "standards": standards,
         "check_item": problem.check_item,

@@ -34,3 +34,14 @@ def problems_with_pending_extension():
         Exists(later_decision)
     )
     return Problem.objects.filter(status__in=ON_THE_CLOCK).filter(Exists(pending))
+
+
+def recheck_queue(inspector, today: dt.date) -> list:
+    """The inspector's rechecks that are due, oldest first, each with its problem (constant queries)."""
+    from renju.problems.models import Recheck
+
+    return list(
+        Recheck.objects.filter(inspector=inspector, done_at__isnull=True, due_on__lte=today)
+        .select_related("problem__category", "problem__unit", "problem__region")
+        .order_by("due_on", "problem_id")[:200]
+    )

@@ -15,6 +15,7 @@ from renju.plans.active import active_plan
 from renju.plans.geo import region_index
 from renju.problems.models import Photo, Problem, ProblemEvent, Source, Status, Visit
 from renju.problems.queries.common import countdown, distance_m
+from renju.problems.queries.evidence import labelled
 
 MINE_PAGE_SIZE = 50
 VERIFY_PAGE_SIZE = 50
@@ -151,6 +152,7 @@ class VerifyItem:
     before_id: int | None
     after_id: int | None
     note: str
+    evidence_flags: list[dict] = field(default_factory=list)  # doubts about the latest after-photos, with reasons
 
     @property
     def distance_label(self) -> str:
@@ -200,10 +202,11 @@ def verify_queue(user, *, position: tuple[float, float] | None = None, page: int
     problems = Problem.objects.filter(pk__in=ids).select_related("category", "unit").annotate(
         before_id=_first_photo(Photo.Kind.BEFORE), after_id=_latest_photo(Photo.Kind.AFTER),
     ).in_bulk(ids) if ids else {}
-    notes = _rectify_notes(ids)
+    latest = _latest_rectifications(ids)
     items = [
         VerifyItem(problem=problems[pid], place=place_name(problems[pid].region_id), metres=metres.get(pid),
-                   before_id=problems[pid].before_id, after_id=problems[pid].after_id, note=notes.get(pid, ""))
+                   before_id=problems[pid].before_id, after_id=problems[pid].after_id,
+                   note=latest.get(pid, ("", []))[0], evidence_flags=latest.get(pid, ("", []))[1])
         for pid in ids if pid in problems
     ]
     return VerifyQueue(items=items, page=page_obj, total=len(waiting), by_distance=position is not None)
@@ -214,12 +217,13 @@ def _latest_photo(kind: str) -> Subquery:
     return Subquery(Photo.objects.filter(problem=OuterRef("pk"), kind=kind).order_by("-id").values("id")[:1])
 
 
-def _rectify_notes(ids: list[int]) -> dict[int, str]:
-    """The note of each problem's latest rectification, which the inspector checks against."""
-    notes: dict[int, str] = {}
+def _latest_rectifications(ids: list[int]) -> dict[int, tuple[str, list[dict]]]:
+    """The note and the evidence flags of each problem's latest rectification, which the inspector checks against."""
+    latest: dict[int, tuple[str, list[dict]]] = {}
     if not ids:
-        return notes
+        return latest
     events = ProblemEvent.objects.filter(problem_id__in=ids, action="rectify").order_by("problem_id", "seq")
     for problem_id, details in events.values_list("problem_id", "details"):
-        notes[problem_id] = (details or {}).get("note", "")
-    return notes
+        details = details or {}
+        latest[problem_id] = (details.get("note", ""), labelled(details.get("evidence_flags", [])))
+    return latest

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from django.shortcuts import render
 from django.urls import path, reverse
+from django.utils import timezone
 
+from renju.problems.queries.followup import recheck_queue
 from renju.problems.queries.inspector import my_reports, parse_position, report_form_context, verify_queue
 from renju.web.access import role_required
 
@@ -41,7 +43,14 @@ def verify(request):
     })
 
 
+@role_required("inspector")
+def rechecks(request):
+    queue = recheck_queue(request.user, timezone.localdate())
+    return render(request, "web/inspector/rechecks.html", {"queue": queue, "here": request.get_full_path()})
+
+
 urlpatterns = [
+    path("inspector/rechecks/", rechecks, name="inspector_rechecks"),
     path("inspector/report/", report, name="inspector_report"),
     path("inspector/mine/", mine, name="inspector_mine"),
     path("inspector/verify/", verify, name="inspector_verify_queue"),

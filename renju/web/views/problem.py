@@ -34,11 +34,17 @@ ACTIONS = {
     "flag_key": (lifecycle.problem_flag_key, ("is_key", "reason"), False),
     "extension_request": (lifecycle.problem_extension_request, ("until", "reason"), False),
     "extension_decide": (lifecycle.problem_extension_decide, ("approve", "note"), False),
+    "recheck": (lifecycle.problem_recheck, ("result", "note"), True),
+    "ledger": (lifecycle.problem_ledger, ("plan", "milestones"), False),
+    "ledger_progress": (lifecycle.problem_ledger_progress, ("milestone", "note", "done"), True),
+    "milestone_verify": (lifecycle.problem_milestone_verify, ("milestone", "result", "reason"), False),
 }
 DONE = {
     "accept": "已立案", "reject": "已不予立案", "merge": "已合并", "dispatch": "已派遣",
     "return": "已退回派遣员", "rectify": "整改情况已提交，等待核查", "verify": "核查结果已提交",
-    "flag_key": "重点标记已更新", "extension_request": "延期申请已提交，等待审批", "extension_decide": "延期审批已完成",
+    "flag_key": "重点标记已更新", "recheck": "回头看结果已记录", "ledger": "已列入整改台账",
+    "ledger_progress": "台账进展已提交", "milestone_verify": "节点核查结果已提交",
+    "extension_request": "延期申请已提交，等待审批", "extension_decide": "延期审批已完成",
 }
 
 
@@ -47,6 +53,7 @@ def problem_page(request, problem_id: int, errors: dict | None = None, status: i
     problem = get_problem_for(request.user, problem_id)
     context = problem_page_context(problem, request.user)
     context["extension"] = extension_state(problem) if problem.status in ON_THE_CLOCK else None
+    context["milestones"] = list(problem.milestones.all())
     context["errors"] = errors or {}
     context["form"] = request.POST if errors else {}
     return render(request, "web/problem.html", context, status=status)
@@ -73,6 +80,12 @@ def problem_act(request, problem_id: int, action: str):
     try:
         if action == "extension_request":
             kwargs["until"] = _form_datetime("until", kwargs["until"])
+        if action == "ledger":
+            kwargs["milestones"] = _milestone_lines(kwargs["milestones"])
+        if action in ("ledger_progress", "milestone_verify"):
+            kwargs["milestone"] = int(kwargs["milestone"]) if kwargs["milestone"].isdigit() else 0
+        if action == "ledger_progress":
+            kwargs["done"] = kwargs["done"] == "1"
         if action == "merge":
             kwargs["into"] = _problem_number_to_id(kwargs["into"])
         if takes_photos:
@@ -90,6 +103,21 @@ def problem_act(request, problem_id: int, action: str):
     if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         return redirect(next_url)
     return redirect("web:problem", problem_id=problem_id)
+
+
+def _milestone_lines(text: str) -> list[dict]:
+    """One milestone a line, as offices write them: 节点 | 2026-12-01 | 责任人."""
+    milestones = []
+    for n, line in enumerate((line for line in text.splitlines() if line.strip()), 1):
+        parts = [part.strip() for part in line.replace("｜", "|").split("|")]
+        if len(parts) != 3:
+            raise InvalidInput.one("milestones", f"第 {n} 行应为“节点 | 日期 | 责任人”")
+        try:
+            due_on = dt.date.fromisoformat(parts[1])
+        except ValueError as exc:
+            raise InvalidInput.one("milestones", f"第 {n} 行的日期应写成 2026-12-01") from exc
+        milestones.append({"title": parts[0], "due_on": due_on, "responsible": parts[2]})
+    return milestones
 
 
 def _form_datetime(field: str, value: str) -> dt.datetime:
