@@ -141,7 +141,7 @@ def notice_text(ctx: PlanContext, due: Due, now: dt.datetime, *, audience: str) 
         return f"已超期：{due.number}", f"{what}：已过整改期限 {deadline}，请尽快整改并提交整改结果。"
     if due.kind == Kind.OVERDUE_DAILY:
         days = (now.astimezone(tz).date() - local.date()).days
-        return f"超期催办：{due.number}", f"{what}：已超过整改期限 {deadline} {days} 天，请尽快整改并提交整改结果。"
+        return f"超期催办：{due.number}", f"{what}：已超过整改期限（{deadline}）{days} 天，请尽快整改并提交整改结果。"
     return due.number, what
 
 

@@ -155,3 +155,19 @@ def test_pending_extensions_are_listed_until_decided(dispatched, users):
     assert list(problems_with_pending_extension()) == [problem]
     lifecycle.problem_extension_decide(actor=users["dispatcher"], problem_id=problem.id, approve=True)
     assert list(problems_with_pending_extension()) == []
+
+
+def test_dispatchers_see_pending_extensions_and_key_problems_in_their_own_queues(dispatched, users):
+    from django.test import Client
+
+    asking = dispatched()
+    key = dispatched()
+    lifecycle.problem_extension_request(actor=users[asking.unit.code], problem_id=asking.id,
+                                        until=asking.due_at + dt.timedelta(days=1), reason="延期")
+    lifecycle.problem_flag_key(actor=users["dispatcher"], problem_id=key.id, is_key=True)
+    client = Client()
+    client.force_login(users["dispatcher"])
+    extension_page = client.get("/dispatch/?queue=extension").content.decode()
+    key_page = client.get("/dispatch/?queue=key").content.decode()
+    assert asking.number in extension_page and key.number not in extension_page
+    assert key.number in key_page and asking.number not in key_page

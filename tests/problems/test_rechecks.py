@@ -110,3 +110,14 @@ def test_the_inspector_sees_due_rechecks_and_records_a_relapse_from_the_page(rep
                                                  "photos": [SimpleUploadedFile("r.jpg", jpeg(5), "image/jpeg")]})
     assert Problem.objects.filter(relapse_of=old).count() == 1
     assert old.number not in client.get("/inspector/rechecks/").content.decode()
+
+
+def test_relapses_and_repeats_count_against_the_unit_of_the_original(report, users):
+    from renju.problems.queries.followup import relapse_counts_by_unit
+
+    old = closed_problem(report, users, key=True)
+    lifecycle.problem_recheck(actor=users["inspector"], problem_id=old.id, result="relapse", note="反弹",
+                              photos=[prepared_photo(9)], at=beijing(2023, 10, 17, 10, 0))
+    report(at=beijing(2023, 10, 18, 9, 0), found_at=beijing(2023, 10, 18, 9, 0))  # same place again: a repeat
+    counts = relapse_counts_by_unit(beijing(2023, 10, 1, 0, 0), beijing(2023, 11, 1, 0, 0))
+    assert counts == {"yatou": 2}

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Exists, Min, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -23,6 +23,7 @@ from renju.plans.geo import region_index
 from renju.plans.models import Category, Unit
 from renju.problems.models import ON_THE_CLOCK, Photo, Problem, ProblemEvent, Source, Status
 from renju.problems.queries.common import DUPLICATE_DAYS, DUPLICATE_METRES, distance_m, duration_label
+from renju.problems.queries.followup import pending_extension_requests
 from renju.problems.routing import time_limit_for
 
 if TYPE_CHECKING:
@@ -42,6 +43,8 @@ QUEUES: list[tuple[str, str]] = [
     ("returned", "退回"),
     ("due_soon", "即将到期"),
     ("overdue", "已超期"),
+    ("extension", "延期申请"),
+    ("key", "重点问题"),
 ]
 QUEUE_KEYS = [key for key, _ in QUEUES]
 # Queues of problems waiting for a dispatcher's decision (rows with actions), against those on a unit's clock.
@@ -135,6 +138,8 @@ def _queue_filter(queue: str, now: dt.datetime) -> Q:
         "returned": Q(status=Status.RETURNED),
         "due_soon": Q(status__in=ON_THE_CLOCK, due_at__gte=now, due_at__lt=soon),
         "overdue": Q(status__in=ON_THE_CLOCK, due_at__lt=now),
+        "extension": Q(Exists(pending_extension_requests())),
+        "key": Q(is_key=True) & ~Q(status__in=FINISHED),
     }[queue]
 
 
@@ -147,7 +152,7 @@ def _queue_order(queue: str) -> list[str]:
 def queue_counts(now: dt.datetime | None = None) -> dict[str, int]:
     """How many problems wait in each queue, in one query."""
     now = now or timezone.now()
-    waiting = (Status.REPORTED, Status.ACCEPTED, Status.RETURNED, *ON_THE_CLOCK)
+    waiting = (Status.REPORTED, Status.ACCEPTED, Status.RETURNED, Status.RECTIFIED, Status.LEDGERED, *ON_THE_CLOCK)
     counts = Problem.objects.filter(status__in=waiting).aggregate(
         **{key: Count("id", filter=_queue_filter(key, now)) for key in QUEUE_KEYS}
     )

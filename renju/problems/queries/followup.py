@@ -25,15 +25,34 @@ def rework_counts_by_unit(since: dt.datetime, until: dt.datetime) -> dict[str, i
     return dict(rows)
 
 
-def problems_with_pending_extension():
-    """Problems whose latest extension event is a request nobody has decided yet (the dispatchers' to-do)."""
+def pending_extension_requests():
+    """For a Problem queryset (OuterRef "pk"): its extension requests nobody has decided yet."""
     later_decision = ProblemEvent.objects.filter(
         problem=OuterRef("problem"), action="extension_decide", seq__gt=OuterRef("seq")
     )
-    pending = ProblemEvent.objects.filter(problem=OuterRef("pk"), action="extension_request").exclude(
+    return ProblemEvent.objects.filter(problem=OuterRef("pk"), action="extension_request").exclude(
         Exists(later_decision)
     )
-    return Problem.objects.filter(status__in=ON_THE_CLOCK).filter(Exists(pending))
+
+
+def problems_with_pending_extension():
+    """Problems with an extension request waiting for a dispatcher (their to-do)."""
+    return Problem.objects.filter(status__in=ON_THE_CLOCK).filter(Exists(pending_extension_requests()))
+
+
+def relapse_counts_by_unit(since: dt.datetime, until: dt.datetime) -> dict[str, int]:
+    """Relapses found at rechecks and repeats found again in the period, by the unit of the original problem."""
+    rows = (
+        Problem.objects.filter(Q(relapse_of__isnull=False) | Q(repeat_of__isnull=False),
+                               reported_at__gte=since, reported_at__lt=until)
+        .values_list("relapse_of__unit__code", "repeat_of__unit__code")
+    )
+    counts: dict[str, int] = {}
+    for relapse_unit, repeat_unit in rows:
+        unit = relapse_unit or repeat_unit
+        if unit:
+            counts[unit] = counts.get(unit, 0) + 1
+    return counts
 
 
 def recheck_queue(inspector, today: dt.date) -> list:
