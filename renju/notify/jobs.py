@@ -22,6 +22,7 @@ from renju.notify import reminders
 from renju.notify.deliveries import deliveries_queue, deliveries_send
 from renju.notify.models import JobRun, Kind
 from renju.notify.notices import notifications_insert, problem_notices
+from renju.problems.rechecks import rechecks_create
 
 JOB_RUNS_KEPT_DAYS = 14
 
@@ -63,6 +64,11 @@ def deliver_pending(now: dt.datetime) -> dict:
     return {"queued": queued, **deliveries_send(now)}
 
 
+def create_rechecks(now: dt.datetime) -> dict:
+    """回头看: draw the rechecks that are due (idempotent: each closing day's sample is the same whenever drawn)."""
+    return {"created": rechecks_create(now)}
+
+
 def prune_job_runs(now: dt.datetime) -> dict:
     deleted, _ = JobRun.objects.filter(started_at__lt=now - dt.timedelta(days=JOB_RUNS_KEPT_DAYS)).delete()
     return {"deleted": deleted}
@@ -77,6 +83,7 @@ JOBS: list[Job] = [
     Job("mark_overdue", mark_overdue, _every()),
     Job("remind_deadlines", remind_deadlines, _every()),
     Job("deliver_pending", deliver_pending, _every()),
+    Job("create_rechecks", create_rechecks, 3600),
     Job("prune_job_runs", prune_job_runs, 86400),
 ]
 

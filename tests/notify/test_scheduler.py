@@ -88,9 +88,9 @@ def test_worker_once_runs_the_real_jobs_for_this_period(on_clock, monkeypatch):
 @pytest.mark.django_db
 def test_other_apps_add_their_jobs_to_the_hook(monkeypatch):
     recheck = Counter()
-    monkeypatch.setattr(jobs, "JOBS", [*JOBS, Job("create_rechecks", recheck, 3600)])
+    monkeypatch.setattr(jobs, "JOBS", [*JOBS, Job("weekly_notices", recheck, 3600)])
 
-    call_command("worker", "--once", "--job", "create_rechecks")
+    call_command("worker", "--once", "--job", "weekly_notices")
 
     assert len(recheck.calls) == 1
 

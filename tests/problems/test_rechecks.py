@@ -121,3 +121,12 @@ def test_relapses_and_repeats_count_against_the_unit_of_the_original(report, use
     report(at=beijing(2023, 10, 18, 9, 0), found_at=beijing(2023, 10, 18, 9, 0))  # same place again: a repeat
     counts = relapse_counts_by_unit(beijing(2023, 10, 1, 0, 0), beijing(2023, 11, 1, 0, 0))
     assert counts == {"yatou": 2}
+
+
+def test_the_scheduler_draws_rechecks_and_a_second_run_adds_none(report, users):
+    from renju.notify.jobs import job_named
+
+    closed_problem(report, users, key=True)
+    job = job_named("create_rechecks")
+    assert job.func(beijing(2023, 10, 18, 8, 0)) == {"created": 1}
+    assert job.func(beijing(2023, 10, 18, 9, 0)) == {"created": 0}
