@@ -24,6 +24,7 @@ from renju.api.schemas import (
     ExtensionRequestIn,
     FlagKeyIn,
     MergeIn,
+    NoteIn,
     ProblemDetailOut,
     ProblemIn,
     ProblemPage,
@@ -279,6 +280,18 @@ def problem_extension_request(request, problem_id: int):
              summary="延期审批 approve or refuse", openapi_extra=_body_doc(ExtensionDecideIn, files=False))
 def problem_extension_decide(request, problem_id: int):
     return _act(request, problem_id, ExtensionDecideIn, lifecycle.problem_extension_decide)
+
+
+@router.post("/problems/{problem_id}/suspend", response=ACTION_RESPONSES, summary="暂停计时 stop the clock",
+             openapi_extra=_body_doc(ReasonIn, files=False))
+def problem_suspend(request, problem_id: int):
+    return _act(request, problem_id, ReasonIn, lifecycle.problem_suspend)
+
+
+@router.post("/problems/{problem_id}/resume", response=ACTION_RESPONSES, summary="恢复计时 restart the clock",
+             openapi_extra=_body_doc(NoteIn, files=False))
+def problem_resume(request, problem_id: int):
+    return _act(request, problem_id, NoteIn, lifecycle.problem_resume)
 
 
 @router.post("/problems/{problem_id}/verify", response=ACTION_RESPONSES,

@@ -77,6 +77,10 @@ class ExtensionDecideIn(In):
     note: str = Field("", description="required when refusing")
 
 
+class NoteIn(In):
+    note: str = ""
+
+
 class ErrorOut(Schema):
     detail: str
     errors: dict[str, list[str]] = {}

@@ -37,7 +37,8 @@ def notification_read(request, notification_id: int):
     if row is None:
         raise Http404("没有这条通知")
     if request.headers.get("HX-Request"):
-        return render(request, "notify/_row.html", {"row": row})
+        # The row, marked read, and the unread total in the heading (an out-of-band swap).
+        return render(request, "notify/_read.html", {"row": row, "unread": unread_count(request.user)})
     return redirect(_back(request))
 
 

@@ -75,6 +75,12 @@ class WorkingCalendar:
             return self._add_working_minutes(local, limit.amount * 60)
         raise ValueError(f"unknown time unit {limit.unit!r}")
 
+    def add_working_minutes(self, start: dt.datetime, minutes: int) -> dt.datetime:
+        """`start` moved on by this many minutes of working time (a suspended clock's time given back)."""
+        if minutes <= 0:
+            return start
+        return self._add_working_minutes(start.astimezone(self.tz), minutes)
+
     def _at(self, day: dt.date, t: dt.time) -> dt.datetime:
         return dt.datetime.combine(day, t, tzinfo=self.tz)
 

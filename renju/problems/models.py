@@ -23,6 +23,7 @@ class Status(models.TextChoices):
     REWORK = "rework", "返工"
     CLOSED = "closed", "已销号"
     LEDGERED = "ledgered", "挂账整改"
+    SUSPENDED = "suspended", "暂停计时"
 
 
 # A unit is on the clock in these states; overdue means: in one of them and past the deadline.

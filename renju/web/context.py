@@ -17,7 +17,6 @@ NAV = [
     ("web:ledger", "整改台账", ("dispatcher", "handler", "leader", "scorer")),
     ("web:evidence_report", "照片核验", ("dispatcher", "scorer", "leader", "inspector")),
     ("web:leader_dashboard", "一屏观全局", ("leader", "dispatcher", "scorer")),
-    ("web:notifications", "通知", ("inspector", "dispatcher", "scorer", "handler", "leader")),
 ]
 
 

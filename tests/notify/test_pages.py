@@ -17,7 +17,6 @@ from renju.notify.models import Notification
 from renju.notify.notices import notify
 from renju.plans.active import forget_active_plan
 from renju.plans.geo import forget_region_index
-from renju.web.context import nav_items
 from tests.conftest import beijing
 
 pytestmark = pytest.mark.django_db
@@ -47,10 +46,13 @@ def counted_get(client: Client, url: str, **params):
     return response, len(queries.captured_queries)
 
 
-def test_the_page_is_named_and_in_everyones_navigation(users):
+def test_every_page_header_links_to_the_notifications_with_the_unread_count(users):
     assert reverse("web:notifications") == URL
     for username in ("inspector", "dispatcher", "scorer", "leader", "yatou", "admin"):
-        assert URL in [item["url"] for item in nav_items(users[username])], username
+        client = Client()
+        client.force_login(users[username])
+        html = client.get("/password/").content.decode()
+        assert f'href="{URL}"' in html and 'hx-get="/notifications/count"' in html, username
 
 
 def test_the_page_needs_a_login():
@@ -110,6 +112,7 @@ def test_marking_read_with_htmx_returns_the_row_marked_read(on_clock, users):
     html = response.content.decode()
     assert html.strip().startswith(f'<li class="notice kind-due_soon" id="notice-{notice.id}"')
     assert "已读" in html and "标为已读" not in html
+    assert '<span id="unread-total" class="unread-total" hx-swap-oob="true"></span>' in html  # none left unread
 
 
 def test_nobody_can_mark_someone_elses_notice(on_clock, users):

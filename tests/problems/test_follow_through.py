@@ -4,6 +4,8 @@ import datetime as dt
 
 import pytest
 
+from renju.plans.active import active_plan
+from renju.plans.worktime import TimeLimit
 from renju.problems import lifecycle
 from renju.problems.errors import ActionForbidden, InvalidInput, TransitionRefused
 from renju.problems.models import Problem
@@ -59,7 +61,7 @@ def test_an_extension_across_a_holiday_counts_working_days_for_its_cap(report, u
     # from the deadline and skips the National Day break (09-29 … 10-06).
     problem = dispatched_at(report, users, beijing(2023, 9, 26, 9, 0))
     handler = users[problem.unit.code]
-    cap = lifecycle.active_plan().calendar.deadline(problem.due_at, lifecycle.TimeLimit(10, "working_days"))
+    cap = active_plan().calendar.deadline(problem.due_at, TimeLimit(10, "working_days"))
     assert cap - problem.due_at > dt.timedelta(days=14)  # ten working days span the eight-day break
     with pytest.raises(InvalidInput) as exc:
         lifecycle.problem_extension_request(actor=handler, problem_id=problem.id, until=cap + dt.timedelta(hours=1),
@@ -171,3 +173,26 @@ def test_dispatchers_see_pending_extensions_and_key_problems_in_their_own_queues
     key_page = client.get("/dispatch/?queue=key").content.decode()
     assert asking.number in extension_page and key.number not in extension_page
     assert key.number in key_page and asking.number not in key_page
+
+
+def test_a_suspended_problem_is_not_overdue_and_resuming_gives_back_the_working_time(report, users):
+    problem = dispatched_at(report, users, beijing(2023, 10, 10, 9, 0))
+    due = problem.due_at
+    problem = lifecycle.problem_suspend(actor=users["dispatcher"], problem_id=problem.id, reason="等待产权单位审批",
+                                        at=beijing(2023, 10, 10, 10, 0))
+    assert problem.status == "suspended" and not problem.is_overdue(now=due + dt.timedelta(days=30))
+    # Stopped from Tue 10:00 to Wed 10:00: 2 h + 4 h on Tuesday and 1.5 h on Wednesday morning are given back.
+    problem = lifecycle.problem_resume(actor=users["dispatcher"], problem_id=problem.id,
+                                       at=beijing(2023, 10, 11, 10, 0))
+    assert problem.status == "dispatched"
+    resumed = problem.events.get(action="resume").details
+    assert resumed["stopped_working_minutes"] == 7 * 60 + 30
+    assert problem.due_at == active_plan().calendar.add_working_minutes(due, 450)
+
+
+def test_only_dispatchers_suspend_and_a_reason_is_needed(dispatched, users):
+    problem = dispatched()
+    with pytest.raises(ActionForbidden):
+        lifecycle.problem_suspend(actor=users[problem.unit.code], problem_id=problem.id, reason="x")
+    with pytest.raises(InvalidInput):
+        lifecycle.problem_suspend(actor=users["dispatcher"], problem_id=problem.id, reason=" ")

@@ -36,6 +36,8 @@ ACTIONS = {
     "extension_decide": (lifecycle.problem_extension_decide, ("approve", "note"), False),
     "recheck": (lifecycle.problem_recheck, ("result", "note"), True),
     "ledger": (lifecycle.problem_ledger, ("plan", "milestones"), False),
+    "suspend": (lifecycle.problem_suspend, ("reason",), False),
+    "resume": (lifecycle.problem_resume, ("note",), False),
     "ledger_progress": (lifecycle.problem_ledger_progress, ("milestone", "note", "done"), True),
     "milestone_verify": (lifecycle.problem_milestone_verify, ("milestone", "result", "reason"), False),
 }
@@ -44,6 +46,7 @@ DONE = {
     "return": "已退回派遣员", "rectify": "整改情况已提交，等待核查", "verify": "核查结果已提交",
     "flag_key": "重点标记已更新", "recheck": "回头看结果已记录", "ledger": "已列入整改台账",
     "ledger_progress": "台账进展已提交", "milestone_verify": "节点核查结果已提交",
+    "suspend": "已暂停计时", "resume": "已恢复计时，期限已顺延",
     "extension_request": "延期申请已提交，等待审批", "extension_decide": "延期审批已完成",
 }
 
