@@ -196,3 +196,18 @@ def test_only_dispatchers_suspend_and_a_reason_is_needed(dispatched, users):
         lifecycle.problem_suspend(actor=users[problem.unit.code], problem_id=problem.id, reason="x")
     with pytest.raises(InvalidInput):
         lifecycle.problem_suspend(actor=users["dispatcher"], problem_id=problem.id, reason=" ")
+
+
+def test_key_problems_come_first_in_the_units_inbox(dispatched, users):
+    import re
+
+    from django.test import Client
+
+    ordinary = dispatched()
+    key = dispatched()
+    lifecycle.problem_flag_key(actor=users["dispatcher"], problem_id=key.id, is_key=True)
+    client = Client()
+    client.force_login(users[ordinary.unit.code])
+    html = client.get("/unit/").content.decode()
+    ids = [int(i) for i in re.findall(r'class="inbox-row[^"]*" data-problem-id="(\d+)"', html)]
+    assert ids.index(key.id) < ids.index(ordinary.id)

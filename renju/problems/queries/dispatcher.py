@@ -146,7 +146,7 @@ def _queue_filter(queue: str, now: dt.datetime) -> Q:
 def _queue_order(queue: str) -> list[str]:
     if queue in DECISION_QUEUES:
         return ["-is_key", "-reported_at", "-id"]  # key problems first, then the newest
-    return ["due_at", "id"]  # the nearest deadline first; for overdue ones, the most overdue first
+    return ["-is_key", "due_at", "id"]  # key problems first; then the nearest (or most overdue) deadline
 
 
 def queue_counts(now: dt.datetime | None = None) -> dict[str, int]:
@@ -414,7 +414,7 @@ def search_queryset(user: User, f: SearchFilters, now: dt.datetime | None = None
         rows = rows.not_overdue(now)
     if f.key:
         rows = rows.filter(is_key=True)
-    return rows.order_by("-reported_at", "-id")
+    return rows.order_by("-is_key", "-reported_at", "-id")  # key problems show first everywhere
 
 
 @dataclass

@@ -53,7 +53,7 @@ def _tab_filter(tab: str, unit_id: int, now: dt.datetime) -> Q:
 
 
 TAB_ORDER = {
-    "todo": (F("due_at").asc(nulls_last=True), "id"),
+    "todo": ("-is_key", F("due_at").asc(nulls_last=True), "id"),  # key problems first (重点问题), then by deadline
     "verify": ("-rectified_at", "-id"),
     "closed": ("-closed_at", "-id"),
     "self": ("-reported_at", "-id"),
