@@ -136,3 +136,33 @@ def pg_exists(database: str, admin_url: str = PG_ADMIN_URL) -> bool:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone() is not None
 
+
+
+def bench_database(
+    name: str, admin_url: str, *, reuse: bool, count_sql: str, expected: int, what: str
+) -> tuple[str, bool]:
+    """Reuse the benchmark database `name` when it already holds `expected` rows (by `count_sql`), else recreate it
+    empty; then point Django at it and set it up. Returns (url, reused)."""
+    import psycopg
+
+    if not postgres_answers(admin_url):
+        raise SystemExit(f"PostgreSQL does not answer at {admin_url}; nothing measured")
+    url = pg_url_for(name, admin_url)
+    reused = False
+    if reuse and pg_exists(name, admin_url):
+        try:
+            with psycopg.connect(url) as conn:
+                count = conn.execute(count_sql).fetchone()[0]
+            reused = count == expected
+            print(f"{name} holds {count:,} {what}: " + ("reused" if reused else "regenerating"))
+        except psycopg.Error as exc:
+            print(f"{name} is not usable ({exc.__class__.__name__}): regenerating")
+    if not reused:
+        pg_recreate(name, admin_url)
+    os.environ["DATABASE_URL"] = url
+    django_setup()
+    from django.conf import settings
+
+    # Demo accounts are created in setup; production-strength hashing would dominate it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return url, reused

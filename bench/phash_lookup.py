@@ -33,21 +33,17 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import random
 import time
 
 from bench.common import (
     PG_ADMIN_URL,
     Figure,
+    bench_database,
     fmt_ms,
     fmt_ratio,
     median,
     percentile,
-    pg_exists,
-    pg_recreate,
-    pg_url_for,
-    postgres_answers,
     print_figures,
     print_table,
 )
@@ -160,31 +156,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--admin-url", default=PG_ADMIN_URL, help="maintenance database URL")
     args = parser.parse_args(argv)
     t_start = time.perf_counter()
-    if not postgres_answers(args.admin_url):
-        raise SystemExit(f"PostgreSQL does not answer at {args.admin_url}; nothing measured")
-    url = pg_url_for(DB_NAME, args.admin_url)
+    url, reuse = bench_database(DB_NAME, args.admin_url, reuse=args.reuse, expected=args.hashes, what="photo hashes",
+                                count_sql="SELECT count(*) FROM problems_photo WHERE phash IS NOT NULL")
 
     import psycopg
 
-    reuse = False
-    if args.reuse and pg_exists(DB_NAME, args.admin_url):
-        try:
-            with psycopg.connect(url) as conn:
-                count = conn.execute("SELECT count(*) FROM problems_photo WHERE phash IS NOT NULL").fetchone()[0]
-            reuse = count == args.hashes
-            print(f"{DB_NAME} holds {count:,} photo hashes: " + ("reused" if reuse else "regenerating"))
-        except psycopg.Error as exc:
-            print(f"{DB_NAME} is not usable ({exc.__class__.__name__}): regenerating")
-    if not reuse:
-        pg_recreate(DB_NAME, args.admin_url)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "renju.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     t_gen = None
     if not reuse:
         print(f"generating {args.hashes:,} photo hashes in {DB_NAME} …", flush=True)
