@@ -165,4 +165,8 @@ def bench_database(
 
     # Demo accounts are created in setup; production-strength hashing would dominate it.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if reused:  # data kept from an earlier run: bring its schema up to the code's
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
     return url, reused
