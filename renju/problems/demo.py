@@ -62,6 +62,7 @@ def _create(days: int, per_day: int, seed: int, now: dt.datetime) -> DemoResult:
             gen.play(reported_at)
             created += 1
     gen.extensions()
+    gen.ledger()
     rechecks_create(now)  # the week-after rechecks the worker would have drawn by now
     return DemoResult(created, False)
 
@@ -100,6 +101,31 @@ class _Generator:
             if i % 2 == 0:
                 lifecycle.problem_extension_decide(actor=self.dispatcher, problem_id=problem.id, approve=True,
                                                    at=min(self.now, at + dt.timedelta(hours=1)))
+
+    def ledger(self) -> None:
+        """Two hard problems go on the rectification ledger, one with its first milestone done and verified."""
+        candidates = list(Problem.objects.filter(status=Status.DISPATCHED).order_by("-id")[:6:3])
+        today = self.now.astimezone(self.tz).date()
+        for i, problem in enumerate(candidates):
+            handler = self.handlers.get(problem.unit_id)
+            if handler is None:
+                continue
+            lifecycle.problem_ledger(
+                actor=self.dispatcher, problem_id=problem.id, at=self.now,
+                plan="涉及违章建筑拆除和场地硬化，工程量大，分步整改：先拆除、再清运、后硬化绿化。",
+                milestones=[
+                    {"title": "拆除违章搭建", "due_on": today + dt.timedelta(days=7), "responsible": "王建国"},
+                    {"title": "清运建筑垃圾", "due_on": today + dt.timedelta(days=20), "responsible": "李志强"},
+                    {"title": "场地硬化绿化", "due_on": today + dt.timedelta(days=45), "responsible": "张海燕"},
+                ],
+            )
+            if i == 0:
+                lifecycle.problem_ledger_progress(
+                    actor=handler, problem_id=problem.id, milestone=1, note="违章搭建已全部拆除", done=True,
+                    photos=[self.photo(problem.lat, problem.lng, self.now, after=True)], at=self.now,
+                )
+                lifecycle.problem_milestone_verify(actor=self.inspectors[0], problem_id=problem.id, milestone=1,
+                                                   result="pass", at=self.now)
 
     def moment(self, day: dt.date) -> dt.datetime:
         hour = self.rng.choice([8, 9, 9, 10, 10, 11, 13, 14, 14, 15, 16, 17, 19])

@@ -1,16 +1,15 @@
 """回头看: which closed problems are rechecked, and who goes.
 
-Every key problem is rechecked; of the others, each unit gives the same share of its closed problems, chosen by a
-keyed hash of the problem number. The choice is reproducible (the same problems whenever the job runs, so running
-it twice adds nothing), fair across units (each unit is sampled on its own, so a unit with few problems is not left
-out and a busy one does not crowd the rest), and not predictable by the units (the key is the plan's code).
+Every key problem is rechecked; each other closed problem is chosen when a keyed hash of its number falls below the
+plan's share. The choice is reproducible (a problem's fate depends on nothing but its own number, so running the job
+twice, or later, adds nothing), fair across units (every unit's problems face the same odds, whatever the others'
+volume), and not predictable by the units (the key is the plan's code, and they do not see the hash).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import math
 from collections import defaultdict
 
 from django.db import IntegrityError, transaction
@@ -21,22 +20,21 @@ from renju.plans.geo import region_index
 from renju.problems.models import Problem, Recheck, Status
 
 
-def sample_rank(plan_code: str, number: str) -> str:
-    return hashlib.sha256(f"{plan_code}:{number}".encode()).hexdigest()
+def sample_point(plan_code: str, number: str) -> float:
+    """A number in [0, 1) fixed for this problem under this plan."""
+    digest = hashlib.sha256(f"{plan_code}:{number}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64
 
 
 def recheck_selection(ctx: PlanContext, closed: list[Problem]) -> dict[int, str]:
-    """{problem id: reason} for the problems to recheck among `closed` (one closing day's worth)."""
-    percent = float(ctx.plan.follow_up.get("recheck_sample_percent", 10))
-    chosen = {p.id: Recheck.Reason.KEY for p in closed if p.is_key}
-    by_unit: dict[int | None, list[Problem]] = defaultdict(list)
+    """{problem id: reason} for the problems to recheck among `closed`."""
+    share = float(ctx.plan.follow_up.get("recheck_sample_percent", 10)) / 100
+    chosen = {}
     for p in closed:
-        if not p.is_key:
-            by_unit[p.unit_id].append(p)
-    for problems in by_unit.values():
-        share = math.ceil(len(problems) * percent / 100)
-        problems.sort(key=lambda p: sample_rank(ctx.plan.code, p.number))
-        chosen.update({p.id: Recheck.Reason.SAMPLE for p in problems[:share]})
+        if p.is_key:
+            chosen[p.id] = Recheck.Reason.KEY
+        elif sample_point(ctx.plan.code, p.number) < share:
+            chosen[p.id] = Recheck.Reason.SAMPLE
     return chosen
 
 
@@ -78,7 +76,6 @@ def rechecks_create(now: dt.datetime) -> int:
     }
     created = 0
     for day, problems in sorted(by_day.items()):
-        # Each closing day is sampled on its own: adding later days never changes an earlier day's choice.
         by_id = {p.id: p for p in problems}
         for problem_id, reason in recheck_selection(ctx, problems).items():
             if problem_id in drawn:
