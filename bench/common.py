@@ -9,7 +9,7 @@ import os
 import socket
 import statistics
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -139,10 +139,12 @@ def pg_exists(database: str, admin_url: str = PG_ADMIN_URL) -> bool:
 
 
 def bench_database(
-    name: str, admin_url: str, *, reuse: bool, count_sql: str, expected: int, what: str
-) -> tuple[str, bool]:
+    name: str, admin_url: str, *, reuse: bool, count_sql: str, expected: int, what: str,
+    generate: Callable[[str, int], float],
+) -> tuple[str, float | None]:
     """Reuse the benchmark database `name` when it already holds `expected` rows (by `count_sql`), else recreate it
-    empty; then point Django at it and set it up. Returns (url, reused)."""
+    and fill it with `generate(url, expected)`; Django is pointed at it and set up either way.
+    Returns (url, seconds the generation took, or None when the data was reused)."""
     import psycopg
 
     if not postgres_answers(admin_url):
@@ -169,4 +171,8 @@ def bench_database(
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
-    return url, reused
+        return url, None
+    print(f"generating {expected:,} {what} in {name} …", flush=True)
+    seconds = generate(url, expected)
+    print(f"generation took {seconds:.1f} s", flush=True)
+    return url, seconds

@@ -287,17 +287,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--admin-url", default=PG_ADMIN_URL, help="maintenance database URL")
     args = parser.parse_args(argv)
     t_start = time.perf_counter()
-    url, reuse = bench_database(DB_NAME, args.admin_url, reuse=args.reuse, expected=args.rows, what="problems",
-                                count_sql="SELECT count(*) FROM problems_problem")
+    url, t_gen = bench_database(DB_NAME, args.admin_url, reuse=args.reuse, expected=args.rows, what="problems",
+                                count_sql="SELECT count(*) FROM problems_problem", generate=generate)
 
     import psycopg
-
-    t_gen = None
-    if not reuse:
-        print(f"generating {args.rows:,} problems in {DB_NAME} …", flush=True)
-        t_gen = generate(url, args.rows)
-        print(f"generation took {t_gen:.1f} s", flush=True)
-
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext

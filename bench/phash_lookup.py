@@ -156,18 +156,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--admin-url", default=PG_ADMIN_URL, help="maintenance database URL")
     args = parser.parse_args(argv)
     t_start = time.perf_counter()
-    url, reuse = bench_database(DB_NAME, args.admin_url, reuse=args.reuse, expected=args.hashes, what="photo hashes",
+    url, t_gen = bench_database(DB_NAME, args.admin_url, reuse=args.reuse, expected=args.hashes,
+                                what="photo hashes", generate=generate,
                                 count_sql="SELECT count(*) FROM problems_photo WHERE phash IS NOT NULL")
 
-    import psycopg
-
-    t_gen = None
-    if not reuse:
-        print(f"generating {args.hashes:,} photo hashes in {DB_NAME} …", flush=True)
-        t_gen = generate(url, args.hashes)
-        print(f"generation took {t_gen:.1f} s", flush=True)
-
     import numpy as np
+    import psycopg
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

@@ -228,73 +228,33 @@ def _act(request, problem_id: int, schema, action, files: bool = False) -> dict:
 ACTION_RESPONSES = {200: ProblemDetailOut, **ERRORS}
 
 
-@router.post("/problems/{problem_id}/accept", response=ACTION_RESPONSES, summary="立案 accept",
-             openapi_extra=_body_doc(AcceptIn, files=False))
-def problem_accept(request, problem_id: int):
-    return _act(request, problem_id, AcceptIn, lifecycle.problem_accept)
+# One POST per lifecycle action: (action, body schema, takes photos, summary). Each calls `lifecycle.problem_<action>`.
+ACTIONS = [
+    ("accept", AcceptIn, False, "立案 accept"),
+    ("reject", ReasonIn, False, "不予立案 reject"),
+    ("merge", MergeIn, False, "合并 merge into a duplicate"),
+    ("dispatch", DispatchIn, False, "派遣 dispatch to a unit"),
+    ("return", ReasonIn, False, "退回 return to dispatchers"),
+    ("rectify", RectifyIn, True, "整改 report fixed, with photos"),
+    ("verify", VerifyIn, True, "核查 verify: pass closes, fail = rework"),
+    ("flag_key", FlagKeyIn, False, "重点问题 flag or unflag"),
+    ("extension_request", ExtensionRequestIn, False, "延期申请 the unit asks for more time"),
+    ("extension_decide", ExtensionDecideIn, False, "延期审批 approve or refuse"),
+    ("suspend", ReasonIn, False, "暂停计时 stop the clock"),
+    ("resume", NoteIn, False, "恢复计时 restart the clock"),
+]
 
 
-@router.post("/problems/{problem_id}/reject", response=ACTION_RESPONSES, summary="不予立案 reject",
-             openapi_extra=_body_doc(ReasonIn, files=False))
-def problem_reject(request, problem_id: int):
-    return _act(request, problem_id, ReasonIn, lifecycle.problem_reject)
+def _register_action(action: str, schema, files: bool, summary: str) -> None:
+    function = getattr(lifecycle, f"problem_{action}")
+
+    def view(request, problem_id: int):
+        return _act(request, problem_id, schema, function, files=files)
+
+    view.__name__ = f"problem_{action}"
+    router.post(f"/problems/{{problem_id}}/{action}", response=ACTION_RESPONSES, summary=summary,
+                operation_id=f"problem_{action}", openapi_extra=_body_doc(schema, files=files))(view)
 
 
-@router.post("/problems/{problem_id}/merge", response=ACTION_RESPONSES, summary="合并 merge into a duplicate",
-             openapi_extra=_body_doc(MergeIn, files=False))
-def problem_merge(request, problem_id: int):
-    return _act(request, problem_id, MergeIn, lifecycle.problem_merge)
-
-
-@router.post("/problems/{problem_id}/dispatch", response=ACTION_RESPONSES, summary="派遣 dispatch to a unit",
-             openapi_extra=_body_doc(DispatchIn, files=False))
-def problem_dispatch(request, problem_id: int):
-    return _act(request, problem_id, DispatchIn, lifecycle.problem_dispatch)
-
-
-@router.post("/problems/{problem_id}/return", response=ACTION_RESPONSES, summary="退回 return to dispatchers",
-             openapi_extra=_body_doc(ReasonIn, files=False))
-def problem_return(request, problem_id: int):
-    return _act(request, problem_id, ReasonIn, lifecycle.problem_return)
-
-
-@router.post("/problems/{problem_id}/rectify", response=ACTION_RESPONSES, summary="整改 report fixed, with photos",
-             openapi_extra=_body_doc(RectifyIn, files=True))
-def problem_rectify(request, problem_id: int):
-    return _act(request, problem_id, RectifyIn, lifecycle.problem_rectify, files=True)
-
-
-@router.post("/problems/{problem_id}/flag_key", response=ACTION_RESPONSES, summary="重点问题 flag or unflag",
-             openapi_extra=_body_doc(FlagKeyIn, files=False))
-def problem_flag_key(request, problem_id: int):
-    return _act(request, problem_id, FlagKeyIn, lifecycle.problem_flag_key)
-
-
-@router.post("/problems/{problem_id}/extension_request", response=ACTION_RESPONSES,
-             summary="延期申请 the unit asks for more time", openapi_extra=_body_doc(ExtensionRequestIn, files=False))
-def problem_extension_request(request, problem_id: int):
-    return _act(request, problem_id, ExtensionRequestIn, lifecycle.problem_extension_request)
-
-
-@router.post("/problems/{problem_id}/extension_decide", response=ACTION_RESPONSES,
-             summary="延期审批 approve or refuse", openapi_extra=_body_doc(ExtensionDecideIn, files=False))
-def problem_extension_decide(request, problem_id: int):
-    return _act(request, problem_id, ExtensionDecideIn, lifecycle.problem_extension_decide)
-
-
-@router.post("/problems/{problem_id}/suspend", response=ACTION_RESPONSES, summary="暂停计时 stop the clock",
-             openapi_extra=_body_doc(ReasonIn, files=False))
-def problem_suspend(request, problem_id: int):
-    return _act(request, problem_id, ReasonIn, lifecycle.problem_suspend)
-
-
-@router.post("/problems/{problem_id}/resume", response=ACTION_RESPONSES, summary="恢复计时 restart the clock",
-             openapi_extra=_body_doc(NoteIn, files=False))
-def problem_resume(request, problem_id: int):
-    return _act(request, problem_id, NoteIn, lifecycle.problem_resume)
-
-
-@router.post("/problems/{problem_id}/verify", response=ACTION_RESPONSES,
-             summary="核查 verify: pass closes, fail = rework", openapi_extra=_body_doc(VerifyIn, files=True))
-def problem_verify(request, problem_id: int):
-    return _act(request, problem_id, VerifyIn, lifecycle.problem_verify, files=True)
+for _spec in ACTIONS:
+    _register_action(*_spec)

@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from renju.plans.active import active_plan
-from renju.plans.geo import distance_m, region_index  # noqa: F401  (distance_m is used by the page queries)
+from renju.plans.geo import distance_m, region_index
 from renju.problems.lifecycle import ACTION_NAMES, actions_for
 from renju.problems.models import ON_THE_CLOCK, Photo, Problem, ProblemEvent, Status
 from renju.problems.queries.evidence import evidence_for_page

@@ -19,10 +19,10 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from renju.plans.active import PlanContext, active_plan
-from renju.plans.geo import region_index
+from renju.plans.geo import distance_m, region_index
 from renju.plans.models import Category, Unit
 from renju.problems.models import ON_THE_CLOCK, Photo, Problem, ProblemEvent, Source, Status
-from renju.problems.queries.common import DUPLICATE_DAYS, DUPLICATE_METRES, distance_m, duration_label
+from renju.problems.queries.common import DUPLICATE_DAYS, DUPLICATE_METRES, duration_label
 from renju.problems.queries.followup import pending_extension_requests
 from renju.problems.routing import time_limit_for
 

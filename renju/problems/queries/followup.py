@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from renju.problems.models import ON_THE_CLOCK, Problem, ProblemEvent
+from renju.problems.models import ON_THE_CLOCK, Problem, ProblemEvent, Recheck
 
 FAILED_VERIFICATION = Q(action="verify", details__result="fail")
 
@@ -57,8 +57,6 @@ def relapse_counts_by_unit(since: dt.datetime, until: dt.datetime) -> dict[str, 
 
 def recheck_queue(inspector, today: dt.date) -> list:
     """The inspector's rechecks that are due, oldest first, each with its problem (constant queries)."""
-    from renju.problems.models import Recheck
-
     return list(
         Recheck.objects.filter(inspector=inspector, done_at__isnull=True, due_on__lte=today)
         .select_related("problem__category", "problem__unit", "problem__region")

@@ -12,9 +12,9 @@ from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from renju.plans.active import active_plan
-from renju.plans.geo import region_index
+from renju.plans.geo import distance_m, region_index
 from renju.problems.models import Photo, Problem, ProblemEvent, Source, Status, Visit
-from renju.problems.queries.common import countdown, distance_m
+from renju.problems.queries.common import countdown
 from renju.problems.queries.evidence import labelled
 
 MINE_PAGE_SIZE = 50

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from renju.plans.models import Plan
@@ -20,11 +19,5 @@ HOME_BY_ROLE = {
 def home(request):
     if request.user.is_authenticated:
         return redirect(HOME_BY_ROLE.get(request.user.role, "web:leader_dashboard"))
-    plan = Plan.objects.filter(is_active=True).first()
-    return render(request, "web/home.html", {"plan": plan})
-
-
-@login_required
-def about(request):
     plan = Plan.objects.filter(is_active=True).first()
     return render(request, "web/home.html", {"plan": plan})
