@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "renju.api",
     "renju.web",
     "renju.notify",
+    "renju.assessment",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from renju.plans.assessment_schema import Assessment
+
 CODE_RE = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 TERRITORIAL = "@territorial"  # "各区镇街": the town, street or area whose territory the problem is in
 ALL_UNITS = "@all_units"  # "各部门、单位": every unit of the plan (task 5); valid in task unit lists only
@@ -202,6 +204,7 @@ class Plan(Strict):
     tasks: list[Task] = Field(min_length=1)
     categories: list[Category] = Field(min_length=1)
     routing: list[RoutingRule] = []
+    assessment: Assessment | None = None
 
     @field_validator("default_time_limit", mode="before")
     @classmethod
@@ -261,9 +264,33 @@ class Plan(Strict):
             for rc in r.match.road_classes:
                 if rc not in self.road_classes:
                     errors.append(f"routing.{i}.match.road_classes: unknown road class {rc!r}")
+        if self.assessment:
+            _assessment_references(errors, self.assessment, groups, severities, categories, tasks)
         if errors:
             raise ValueError("; ".join(errors))
         return self
+
+
+SOURCES = {"inspection", "drone", "video", "hotline", "referral", "self_check"}
+
+
+def _assessment_references(errors: list[str], a: Assessment, groups: set[str], severities: set[str],
+                           categories: set[str], tasks: set[int]) -> None:
+    for i, rule in enumerate(a.deductions):
+        where = f"assessment.deductions.{i}.match"
+        for value, known, name in ((rule.match.sources, SOURCES, "source"),
+                                   (rule.match.severities, severities, "severity"),
+                                   (rule.match.categories, categories, "category"),
+                                   (rule.match.tasks, tasks, "task")):
+            for v in value:
+                if v not in known:
+                    errors.append(f"{where}: unknown {name} {v!r}")
+        if rule.kind != "found" and rule.match != type(rule.match)():
+            errors.append(f"assessment.deductions.{i}.match: only 'found' rules take a match")
+    if a.service_scoring:
+        for g in a.service_scoring.groups:
+            if g not in groups:
+                errors.append(f"assessment.service_scoring.groups: unknown ranking group {g!r}")
 
 
 def _unique(errors: list[str], where: str, codes: list[object]) -> None:

@@ -114,6 +114,7 @@ class Problem(models.Model):
             models.Index(fields=["region", "reported_at", "id"], name="problem_region_reported"),
             models.Index(fields=["source", "reported_at", "id"], name="problem_source_reported"),
             models.Index(fields=["status", "due_at"], name="problem_status_due"),
+            models.Index(fields=["found_at"], name="problem_found"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["reporter", "client_key"], name="problem_client_key_unique"),
@@ -136,13 +137,21 @@ class ProblemEvent(models.Model):
     at = models.DateTimeField()
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16)
+    # What the problem looked like right after this event: who owned it and the deadline in force. With these the
+    # log alone answers "whose was it, and was it late, at time t" (assessment replays it; nothing reads the cache).
+    unit = models.ForeignKey("plans.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    due_at = models.DateTimeField(null=True, blank=True)
     details = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["problem", "seq"]
         constraints = [models.UniqueConstraint(fields=["problem", "seq"], name="event_seq_unique")]
-        # Dashboards and reports count events of one kind in a period.
-        indexes = [models.Index(fields=["action", "at"], name="event_action_at")]
+        indexes = [
+            # Dashboards and reports count events of one kind in a period.
+            models.Index(fields=["action", "at"], name="event_action_at"),
+            # Assessment finds the problems whose deadline fell in a month.
+            models.Index(fields=["due_at"], name="event_due_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.problem_id}#{self.seq} {self.action}"

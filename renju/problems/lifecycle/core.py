@@ -172,6 +172,7 @@ def _report_write(ctx, index, actor, category_obj, region_id, suggestion, self_c
         )
         event = ProblemEvent.objects.create(
             problem=problem, seq=1, action="report", actor=actor, at=at, from_status="", to_status=problem.status,
+            unit_id=None, due_at=None,
             details={"suggested_unit": problem.suggested_unit.code if problem.suggested_unit else None,
                      "routing": suggestion.reason,
                      **({"relapse_of": f["relapse_of"].number} if f["relapse_of"] else {}),

@@ -63,6 +63,8 @@ def _transition(
         at=at,
         from_status=from_status,
         to_status=problem.status,
+        unit_id=problem.unit_id,
+        due_at=problem.due_at,
         details=details,
     )
 

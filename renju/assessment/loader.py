@@ -1,0 +1,125 @@
+"""Read a month's facts from the database in a handful of set-based queries (no per-problem queries).
+
+Which problems matter for month M: those found or reported in M, those whose deadline in force fell in M (an event
+snapshot `due_at` in M: the only way a problem can turn overdue or fall due in M), those with a failed verification,
+dispatch or verification in M. All their events before the cutoff are read as plain tuples.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.db.models import Q
+
+from renju.accounts.models import User
+from renju.assessment.facts import (
+    AdjustmentFact,
+    EventFact,
+    MilestoneFact,
+    Month,
+    MonthFacts,
+    ProblemFact,
+    StaffInfo,
+    UnitInfo,
+)
+from renju.plans.assessment_schema import Assessment
+from renju.plans.models import Category, Plan, Unit
+from renju.plans.worktime import TimeLimit, WorkingCalendar
+from renju.problems.models import LedgerMilestone, Problem, ProblemEvent
+
+MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+PROBLEM_FIELDS = ("id", "number", "category_id", "severity", "source", "visit", "is_key", "found_at", "reported_at",
+                  "reporter_id", "self_check_unit_id", "relapse_of_id", "repeat_of_id")
+EVENT_FIELDS = ("problem_id", "seq", "action", "at", "to_status", "unit_id", "due_at", "actor_id")
+
+
+def parse_month(text: str, plan: Plan) -> Month:
+    """`2023-10` → the month in the plan's time zone, with its cutoff (the plan's settling working days later)."""
+    m = MONTH_RE.match(text or "")
+    if not m:
+        raise ValueError(f"period must look like 2023-10 (year-month), got {text!r}")
+    year, month = int(m.group(1)), int(m.group(2))
+    calendar = WorkingCalendar.from_plan_json(plan.working_calendar)
+    start = dt.datetime(year, month, 1, tzinfo=calendar.tz)
+    end = dt.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=calendar.tz)
+    settle = rules_of(plan).settle_working_days
+    cutoff = calendar.deadline(end, TimeLimit(settle, "working_days")) if settle else end
+    return Month(year, month, start, end, cutoff)
+
+
+def rules_of(plan: Plan) -> Assessment:
+    if not plan.assessment:
+        raise ValueError(f"plan {plan.code} has no assessment rules (section `assessment` of the plan file)")
+    return Assessment.model_validate(plan.assessment)
+
+
+def month_facts(plan: Plan, month: Month, *, adjustments: list[AdjustmentFact] = ()) -> MonthFacts:
+    rules = rules_of(plan)
+    since = month.start - dt.timedelta(days=rules.lookback_days)
+    in_month = Q(at__gte=month.start, at__lt=month.end)
+    touched = ProblemEvent.objects.filter(
+        Q(due_at__gte=month.start, due_at__lt=month.end, at__gte=since, at__lt=month.cutoff)
+        | (in_month & Q(action__in=("dispatch", "verify")))
+    ).values("problem_id")
+    wanted = (Q(found_at__gte=month.start, found_at__lt=month.end)
+              | Q(reported_at__gte=month.start, reported_at__lt=month.end)
+              | Q(id__in=touched))
+    categories = {cid: (code, task) for cid, code, task in
+                  Category.objects.filter(plan=plan).values_list("id", "code", "task__number")}
+    rows = list(Problem.objects.filter(wanted, plan=plan).order_by().values_list(*PROBLEM_FIELDS))
+    events: dict[int, list[EventFact]] = {}
+    for pid, seq, action, at, to_status, unit_id, due_at, actor_id in (
+        ProblemEvent.objects.filter(problem_id__in=Problem.objects.filter(wanted, plan=plan).values("id"),
+                                    at__lt=month.cutoff)
+        .order_by().values_list(*EVENT_FIELDS).iterator(chunk_size=20000)
+    ):
+        events.setdefault(pid, []).append(EventFact(seq, action, at, to_status, unit_id, due_at, actor_id))
+    problems = {}
+    for (pid, number, category_id, severity, source, visit, is_key, found_at, reported_at, reporter_id, self_unit,
+         relapse_of, repeat_of) in rows:
+        code, task = categories[category_id]
+        evs = events.get(pid, [])
+        evs.sort(key=lambda e: e.seq)
+        problems[pid] = ProblemFact(pid, number, code, task, severity, source, visit, is_key, found_at, reported_at,
+                                    reporter_id, self_unit, relapse_of, repeat_of, tuple(evs))
+    originals = {p.relapse_of_id for p in problems.values() if p.relapse_of_id and month.contains(p.found_at)}
+    originals |= {p.repeat_of_id for p in problems.values() if p.repeat_of_id and month.contains(p.found_at)}
+    return MonthFacts(
+        month=month,
+        units=_units(plan),
+        problems=problems,
+        original_owners=_owners(originals, month.cutoff),
+        milestones=_milestones(plan, month),
+        adjustments=list(adjustments),
+        staff=[StaffInfo(u.id, u.username, u.get_full_name() or u.username, u.role)
+               for u in User.objects.filter(role__in=("inspector", "dispatcher"), is_active=True).order_by("id")],
+    )
+
+
+def _units(plan: Plan) -> list[UnitInfo]:
+    return [
+        UnitInfo(u.id, u.code, u.name, u.group.code if u.group else "", u.group.name if u.group else "未分组",
+                 u.group.position if u.group else 9999, u.position)
+        for u in Unit.objects.filter(plan=plan, active=True).select_related("group").order_by("position")
+    ]
+
+
+def _owners(problem_ids: set[int], cutoff: dt.datetime) -> dict[int, tuple[int | None, str]]:
+    """Who owned each original problem: the unit of its last dispatch before the cutoff."""
+    owners: dict[int, tuple[int | None, str]] = {}
+    numbers = dict(Problem.objects.filter(id__in=problem_ids).values_list("id", "number"))
+    for pid, unit_id in (ProblemEvent.objects.filter(problem_id__in=problem_ids, action="dispatch", at__lt=cutoff)
+                         .order_by("problem_id", "seq").values_list("problem_id", "unit_id")):
+        owners[pid] = (unit_id, numbers.get(pid, ""))
+    return owners
+
+
+def _milestones(plan: Plan, month: Month) -> list[MilestoneFact]:
+    rows = (LedgerMilestone.objects
+            .filter(problem__plan=plan, due_on__gte=month.start.date(), due_on__lt=month.end.date())
+            .values_list("problem_id", "problem__number", "position", "title", "due_on", "verified_at"))
+    ledgers = dict(ProblemEvent.objects.filter(problem_id__in={r[0] for r in rows}, action="ledger")
+                   .values_list("problem_id", "unit_id"))
+    return [MilestoneFact(pid, number, pos, title, due_on, verified_at, ledgers.get(pid))
+            for pid, number, pos, title, due_on, verified_at in rows]
