@@ -6,7 +6,7 @@ PORT   ?= 8000
 STAMP  := $(VENV)/.installed-stamp
 ASSETS := renju/web/static/vendor/.built
 
-.PHONY: install assets browser demo serve prepare test test-sqlite test-postgres lint bench clean
+.PHONY: install assets browser office demo serve prepare test test-sqlite test-postgres lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,14 @@ browser:
 	  echo "installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; }
 
+# Debian's LibreOffice (documents to PDF), poppler (PDF pages to PNG) and the Noto CJK fonts, so the document tests
+# render the bulletins a person can look at, and PDF downloads work.
+office:
+	@command -v soffice >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || { \
+	  echo "installing Debian's LibreOffice (writer, calc), poppler-utils and CJK fonts for the document tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-noto-cjk; }
+
 # Migrate, load the demo geography and the Rongcheng 2023 plan, create demo data; safe to run again.
 prepare: install
 	$(BIN)/renju migrate --noinput -v0
@@ -38,7 +46,7 @@ prepare: install
 	$(BIN)/renju demodata
 	$(BIN)/renju collectstatic --noinput -v0
 
-demo: prepare serve
+demo: office prepare serve
 
 # The web server, and beside it `renju worker` (reminders, overdue notices, deliveries), stopped with the server.
 serve: install
@@ -48,7 +56,7 @@ serve: install
 	$(BIN)/gunicorn renju.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile -
 
 # The whole suite on SQLite, then again on PostgreSQL when DATABASE_URL names one.
-test: install browser lint test-sqlite test-postgres
+test: install browser office lint test-sqlite test-postgres
 
 lint: install
 	$(BIN)/ruff check renju tests bench plans

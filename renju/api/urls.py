@@ -58,8 +58,9 @@ def on_no_plan(request, exc):
     return api.create_response(request, {"detail": str(exc), "errors": {}}, status=503)
 
 
-from renju.api import maps, problems, reference  # noqa: E402  (routers register on `api`)
+from renju.api import assessment, maps, problems, reference  # noqa: E402  (routers register on `api`)
 
 api.add_router("", reference.router)
 api.add_router("", problems.router)
 api.add_router("", maps.router)
+api.add_router("", assessment.router)

@@ -19,25 +19,10 @@ from renju.assessment.models import AssessmentRun
 from renju.assessment.runs import adjustment_add, assessment_draft, assessment_publish
 from renju.assessment.stored import run_changes, run_result
 from renju.plans.active import active_plan
-from renju.problems import lifecycle
 from renju.problems.errors import InvalidInput, TransitionRefused
 from tests.conftest import beijing
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def late(report, users):
-    """A problem found at `at` and dispatched to `unit` an hour later, then left alone."""
-
-    def _late(unit: str, *at: int):
-        found = beijing(*at)
-        p = report(at=found, found_at=found)
-        lifecycle.problem_accept(actor=users["dispatcher"], problem_id=p.id, at=found.replace(minute=20))
-        return lifecycle.problem_dispatch(actor=users["dispatcher"], problem_id=p.id, unit=unit, reason="测试指定",
-                                          at=found.replace(minute=40))
-
-    return _late
 
 
 def towns(run):

@@ -6,10 +6,11 @@ from renju.problems.demo import demo_problems_create
 
 
 class Command(BaseCommand):
-    help = "Create the demo accounts and a synthetic month of problems up to now (does nothing twice)."
+    help = ("Create the demo accounts, 50 days of synthetic problems up to now and their monthly assessment "
+            "(does nothing twice).")
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--days", type=int, default=30)
+        parser.add_argument("--days", type=int, default=50)
         parser.add_argument("--per-day", type=int, default=20)
         parser.add_argument("--seed", type=int, default=2023)
 
@@ -24,6 +25,11 @@ class Command(BaseCommand):
             self.stdout.write("demo problems already present; none added")
         else:
             self.stdout.write(f"{result.created} demo problems created")
+        from renju.assessment.demo import demo_assessment_create
+
+        runs = demo_assessment_create(plan)
+        if runs:
+            self.stdout.write("assessment: " + ", ".join(f"{r.label} {r.get_status_display()}" for r in runs))
         staff = [u for u in users if u.role != "handler"]
         handlers = [u for u in users if u.role == "handler"]
         self.stdout.write(f"\nDemo accounts (password: {DEMO_PASSWORD}):")
