@@ -115,3 +115,17 @@ def test_a_bad_period_names_the_field(users):
     with pytest.raises(InvalidInput) as refused:
         assessment_draft(actor=users["scorer"], plan=active_plan().plan, period="2023-13")
     assert "period" in refused.value.errors
+
+
+def test_the_database_refuses_to_change_a_published_month(october):
+    from django.db import DatabaseError, transaction
+
+    from renju.assessment.models import ScoreLine, UnitScore
+
+    for attempt in (lambda: UnitScore.objects.filter(run=october).update(score=100),
+                    lambda: ScoreLine.objects.filter(run=october).delete(),
+                    lambda: AssessmentRun.objects.filter(pk=october.pk).update(status="draft"),
+                    lambda: AssessmentRun.objects.filter(pk=october.pk).delete()):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            attempt()
+    assert towns(october)["yatou"].score == pytest.approx(77.18)
