@@ -44,7 +44,10 @@ def parse_month(text: str, plan: Plan) -> Month:
     start = dt.datetime(year, month, 1, tzinfo=calendar.tz)
     end = dt.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=calendar.tz)
     settle = rules_of(plan).settle_working_days
-    cutoff = calendar.deadline(end, TimeLimit(settle, "working_days")) if settle else end
+    # Counted from the month's last minute, so the settling days are the next month's first working days
+    # (October 2023 settles at the close of 3 November, its third working day).
+    last_minute = end - dt.timedelta(minutes=1)
+    cutoff = calendar.deadline(last_minute, TimeLimit(settle, "working_days")) if settle else end
     return Month(year, month, start, end, cutoff)
 
 
