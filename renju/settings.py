@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "renju.web",
     "renju.notify",
     "renju.assessment",
+    "renju.intake",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,9 @@ class Role(models.TextChoices):
     HANDLER = "handler", "责任单位经办人"
     LEADER = "leader", "领导"
     ADMIN = "admin", "管理员"
+    # A system that files problems through the API (the 12345 platform, the video-AI platform): it reports and may
+    # fast-track its own confident findings to the suggested unit, nothing else.
+    INTEGRATION = "integration", "接口账号"
 
 
 class User(AbstractUser):

@@ -18,6 +18,7 @@ from renju.api.body import read_body
 from renju.api.present import LIST_FIELDS, Names, problem_detail_out, problem_row_out
 from renju.api.schemas import (
     AcceptIn,
+    ArriveIn,
     DispatchIn,
     ErrorOut,
     ExtensionDecideIn,
@@ -242,6 +243,8 @@ ACTIONS = [
     ("extension_decide", ExtensionDecideIn, False, "延期审批 approve or refuse"),
     ("suspend", ReasonIn, False, "暂停计时 stop the clock"),
     ("resume", NoteIn, False, "恢复计时 restart the clock"),
+    ("fast_track", ReasonIn, False, "直派 accept and dispatch to the suggested unit at once"),
+    ("arrive", ArriveIn, False, "到场 the unit is on site (optional position)"),
 ]
 
 

@@ -81,6 +81,12 @@ class NoteIn(In):
     note: str = ""
 
 
+class ArriveIn(In):
+    lat: float | None = Field(None, ge=-90, le=90)
+    lng: float | None = Field(None, ge=-180, le=180)
+    note: str = ""
+
+
 class ErrorOut(Schema):
     detail: str
     errors: dict[str, list[str]] = {}

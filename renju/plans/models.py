@@ -53,6 +53,7 @@ class Plan(models.Model):
     default_time_limit = models.JSONField()
     follow_up = models.JSONField(default=dict)
     assessment = models.JSONField(default=dict)
+    intake = models.JSONField(default=dict)
     severities = models.JSONField()
     road_classes = models.JSONField(default=dict)
     content_hash = models.CharField(max_length=64)

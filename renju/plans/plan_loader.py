@@ -117,6 +117,7 @@ def _write_header(plan: m.Plan | None, doc: schema.Plan, digest: str, source: st
         "default_time_limit": doc.default_time_limit.model_dump(mode="json"),
         "follow_up": doc.follow_up.model_dump(mode="json"),
         "assessment": doc.assessment.model_dump(mode="json") if doc.assessment else {},
+        "intake": doc.intake.model_dump(mode="json"),
         "severities": [s.model_dump(mode="json") for s in doc.severities],
         "road_classes": doc.road_classes,
         "content_hash": digest,

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from renju.plans.assessment_schema import Assessment
+from renju.plans.intake_schema import Intake
 
 CODE_RE = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 TERRITORIAL = "@territorial"  # "各区镇街": the town, street or area whose territory the problem is in
@@ -205,6 +206,7 @@ class Plan(Strict):
     categories: list[Category] = Field(min_length=1)
     routing: list[RoutingRule] = []
     assessment: Assessment | None = None
+    intake: Intake = Intake()
 
     @field_validator("default_time_limit", mode="before")
     @classmethod
@@ -266,6 +268,11 @@ class Plan(Strict):
                     errors.append(f"routing.{i}.match.road_classes: unknown road class {rc!r}")
         if self.assessment:
             _assessment_references(errors, self.assessment, groups, severities, categories, tasks)
+        for i, a in enumerate(self.intake.video.alarm_types):
+            if a.category not in categories:
+                errors.append(f"intake.video.alarm_types.{i}.category: unknown category {a.category!r}")
+        if self.intake.drone.default_category and self.intake.drone.default_category not in categories:
+            errors.append(f"intake.drone.default_category: unknown category {self.intake.drone.default_category!r}")
         if errors:
             raise ValueError("; ".join(errors))
         return self

@@ -194,6 +194,9 @@ class _Generator:
     def _progress(self, problem: Problem, at: dt.datetime) -> None:
         rng = self.rng
         at = self.later(at, 0.2, 3)
+        if problem.status == Status.DISPATCHED:  # a self-check: the unit's own from the start
+            self._rectify_and_verify(problem, at)
+            return
         if self.waiting(at):
             return
         roll = rng.random()

@@ -120,12 +120,13 @@ def test_tabs_list_waiting_for_verification_closed_and_self_checks(users, dispat
     todo = dispatched()
     client = client_as(users, "yatou")
 
-    assert inbox_ids(client.get("/unit/").content.decode()) == [todo.id]
+    # A self-check is the unit's own at once (直派): it is on the to-do list beside the dispatched one, soonest first.
+    assert inbox_ids(client.get("/unit/").content.decode()) == [own_check.id, todo.id]
     assert inbox_ids(client.get("/unit/", {"tab": "verify"}).content.decode()) == [waiting.id]
     assert inbox_ids(client.get("/unit/", {"tab": "closed"}).content.decode()) == [closed.id]
     assert inbox_ids(client.get("/unit/", {"tab": "self"}).content.decode()) == [own_check.id]
     # An unknown tab is the default one, not an error.
-    assert inbox_ids(client.get("/unit/", {"tab": "nonsense"}).content.decode()) == [todo.id]
+    assert inbox_ids(client.get("/unit/", {"tab": "nonsense"}).content.decode()) == [own_check.id, todo.id]
 
 
 def test_closed_tab_shows_only_the_last_30_days(users, dispatched):

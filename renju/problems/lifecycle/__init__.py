@@ -31,4 +31,5 @@ from renju.problems.lifecycle.followup import (  # noqa: F401
     problem_resume,
     problem_suspend,
 )
+from renju.problems.lifecycle.intake import problem_arrive, problem_fast_track  # noqa: F401
 from renju.problems.lifecycle.rules import ACTION_NAMES, RULES, Rule, actions_for  # noqa: F401

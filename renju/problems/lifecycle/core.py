@@ -14,6 +14,7 @@ from renju.plans.active import PlanContext, active_plan
 from renju.plans.geo import distance_m, region_index
 from renju.plans.worktime import TimeLimit
 from renju.problems.errors import ActionForbidden, InvalidInput
+from renju.problems.lifecycle.intake import problem_fast_track
 from renju.problems.lifecycle.machinery import (
     _action,
     _check_photo_count,
@@ -128,11 +129,17 @@ def problem_report(
     suggestion = suggest_unit(ctx, index, category=category_obj, region_id=region_id, road_class=road_class)
     self_check_unit = actor.unit if source == Source.SELF_CHECK and actor.role == Role.HANDLER else None
     try:
-        return _report_write(ctx, index, actor, category_obj, region_id, suggestion, self_check_unit, photos, at,
-                             dict(check_item=check_item, description=description, lat=lat, lng=lng, address=address,
-                                  road_class=road_class, source=source, visit=visit, severity=severity,
-                                  is_key=is_key, found_at=found_at, client_key=client_key, relapse_of=relapse_of,
-                                  repeat_of=None if relapse_of else _repeat_of(ctx, category_obj, lat, lng, at)))
+        with transaction.atomic():
+            problem = _report_write(
+                ctx, index, actor, category_obj, region_id, suggestion, self_check_unit, photos, at,
+                dict(check_item=check_item, description=description, lat=lat, lng=lng, address=address,
+                     road_class=road_class, source=source, visit=visit, severity=severity, is_key=is_key,
+                     found_at=found_at, client_key=client_key, relapse_of=relapse_of,
+                     repeat_of=None if relapse_of else _repeat_of(ctx, category_obj, lat, lng, at)))
+            if self_check_unit is not None:
+                # 自查自改: the unit found it, so it is the unit's at once — no dispatcher in between.
+                problem = problem_fast_track(actor=actor, problem_id=problem.id, reason="本单位自查", at=at)
+            return problem
     except IntegrityError:
         # The same key sent twice at the same moment: the other request filed it; answer with that problem.
         if client_key:

@@ -15,7 +15,7 @@ MAX_DESCRIPTION = 2000
 MAX_REASON = 1000
 CLOCK_SKEW = dt.timedelta(minutes=10)
 
-REPORTERS = (Role.INSPECTOR, Role.DISPATCHER)
+REPORTERS = (Role.INSPECTOR, Role.DISPATCHER, Role.INTEGRATION)
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,11 @@ RULES = {
     "resume": Rule((Role.DISPATCHER,), frozenset({Status.SUSPENDED})),
     "ledger_progress": Rule((), frozenset({Status.LEDGERED}), unit_action=True),
     "milestone_verify": Rule((Role.INSPECTOR,), frozenset({Status.LEDGERED})),
+    # 直派: accepted and dispatched to the suggested unit at once — a confident video-AI alarm (integration), a
+    # dispatcher's one-click path, or a unit's own self-check (handler; checked against the problem in the action).
+    "fast_track": Rule((Role.INTEGRATION, Role.DISPATCHER, Role.HANDLER), frozenset({Status.REPORTED})),
+    # 到场: the unit is on site (the second 5 of the video "5-5-5"); no state change, one event.
+    "arrive": Rule((), frozenset({Status.DISPATCHED, Status.REWORK}), unit_action=True),
 }
 
 
@@ -79,6 +84,8 @@ ACTION_NAMES = {
     "resume": "恢复计时",
     "ledger_progress": "台账进展",
     "milestone_verify": "节点核查",
+    "fast_track": "直派",
+    "arrive": "到场",
 }
 
 
