@@ -75,7 +75,11 @@ INSTALLED_APPS = [
     "renju.web",
     "renju.notify",
     "renju.assessment",
-    "renju.intake",
+    "renju.hotline",
+    "renju.video",
+    "renju.drones",
+    "renju.referrals",
+    "renju.open311",
 ]
 
 MIDDLEWARE = [

@@ -64,3 +64,14 @@ api.add_router("", reference.router)
 api.add_router("", problems.router)
 api.add_router("", maps.router)
 api.add_router("", assessment.router)
+
+# The intake channels' endpoints (each app owns its router).
+from renju.drones.api import router as drones_router  # noqa: E402
+from renju.hotline.api import router as hotline_router  # noqa: E402
+from renju.referrals.api import router as referrals_router  # noqa: E402
+from renju.video.api import router as video_router  # noqa: E402
+
+api.add_router("", hotline_router)
+api.add_router("", video_router)
+api.add_router("", drones_router)
+api.add_router("", referrals_router)

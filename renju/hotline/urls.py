@@ -1,0 +1,5 @@
+"""Pages of the hotline channel (included at the site root under the `web` namespace)."""
+
+from __future__ import annotations
+
+urlpatterns: list = []
