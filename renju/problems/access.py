@@ -22,6 +22,8 @@ def get_photo_for(user, photo_id: int) -> Photo:
         photo = Photo.objects.get(pk=photo_id)
     except Photo.DoesNotExist:
         raise Http404("no such photo") from None
-    if not Problem.objects.visible_to(user).filter(pk=photo.problem_id).exists():
+    # A merged report's photos belong to the problem it was merged into too: whoever sees that one sees them.
+    visible = Problem.objects.visible_to(user)
+    if not visible.filter(pk=photo.problem_id).exists() and not visible.filter(merged__pk=photo.problem_id).exists():
         raise Http404("no such photo")
     return photo

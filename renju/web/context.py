@@ -17,17 +17,21 @@ NAV = [
     ("web:ledger", "整改台账", ("dispatcher", "handler", "leader", "scorer")),
     ("web:evidence_report", "照片核验", ("dispatcher", "scorer", "leader", "inspector")),
     ("web:leader_dashboard", "一屏观全局", ("leader", "dispatcher", "scorer")),
+    ("web:assessment", "考核排名", ("scorer", "leader")),
+    ("web:assessment", "本单位考核", ("handler",)),
 ]
 
 
 def nav_items(user) -> list[dict]:
     if not user.is_authenticated:
         return []
-    return [
-        {"url": reverse(name), "label": label, "name": name}
-        for name, label, roles in NAV
-        if user.role in roles or user.role == "admin"
-    ]
+    items, seen = [], set()
+    for name, label, roles in NAV:
+        # The same page may be listed under a label per role (考核排名 / 本单位考核); an admin gets it once.
+        if (user.role in roles or user.role == "admin") and name not in seen:
+            seen.add(name)
+            items.append({"url": reverse(name), "label": label, "name": name})
+    return items
 
 
 def navigation(request) -> dict:

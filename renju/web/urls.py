@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from renju.web.views import common, dispatcher, evidence, handler, inspector, leader, ledger, problem
+from renju.web.views import assessment, common, dispatcher, evidence, handler, inspector, leader, ledger, problem
 
 app_name = "web"
 
@@ -30,4 +30,5 @@ urlpatterns = [
     *leader.urlpatterns,
     *ledger.urlpatterns,
     *evidence.urlpatterns,
+    *assessment.urlpatterns,
 ]

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from renju.plans.active import active_plan
-from renju.plans.geo import distance_m, region_index
+from renju.plans.geo import region_index
+from renju.problems.duplicates import duplicate_candidates, duplicate_window, merged_reports
 from renju.problems.lifecycle import ACTION_NAMES, actions_for
-from renju.problems.models import ON_THE_CLOCK, Photo, Problem, ProblemEvent, Status
+from renju.problems.models import ON_THE_CLOCK, Photo, Problem, ProblemEvent
 from renju.problems.queries.evidence import evidence_for_page
 from renju.problems.routing import time_limit_for
 
+
 # Duplicates: same category, this close, reported this recently (the intake issue makes these plan settings).
-DUPLICATE_METRES = 100
-DUPLICATE_DAYS = 7
 def countdown(problem: Problem, now: dt.datetime | None = None) -> dict | None:
     """How long until (or since) the deadline, for problems on the clock: {'seconds', 'label', 'state'}."""
     if problem.status not in ON_THE_CLOCK or problem.due_at is None:
@@ -38,31 +37,6 @@ def duration_label(seconds: int) -> str:
     if hours:
         return f"{hours}小时{minutes}分"
     return f"{minutes}分钟"
-
-
-def possible_duplicates(problem: Problem, limit: int = 5) -> list[dict]:
-    """Open or recent problems of the same category near this one (the dispatcher decides)."""
-    lat_pad = DUPLICATE_METRES / 111_000
-    lng_pad = lat_pad / max(0.1, math.cos(math.radians(problem.lat)))
-    since = problem.reported_at - dt.timedelta(days=DUPLICATE_DAYS)
-    candidates = (
-        Problem.objects.filter(
-            category_id=problem.category_id,
-            lat__range=(problem.lat - lat_pad, problem.lat + lat_pad),
-            lng__range=(problem.lng - lng_pad, problem.lng + lng_pad),
-            reported_at__gte=since,
-        )
-        .exclude(pk=problem.pk)
-        .exclude(status__in=(Status.MERGED, Status.REJECTED))
-        .only("id", "number", "lat", "lng", "status", "reported_at")[:50]
-    )
-    found = []
-    for other in candidates:
-        metres = distance_m(problem.lat, problem.lng, other.lat, other.lng)
-        if metres <= DUPLICATE_METRES:
-            found.append({"problem": other, "metres": round(metres),
-                          "hours": round(abs((problem.reported_at - other.reported_at).total_seconds()) / 3600, 1)})
-    return sorted(found, key=lambda d: d["metres"])[:limit]
 
 
 def problem_page_context(problem: Problem, user) -> dict:
@@ -89,7 +63,9 @@ def problem_page_context(problem: Problem, user) -> dict:
         "countdown": countdown(problem),
         "actions": actions,
         "units": sorted(ctx.units.values(), key=lambda u: u.position) if "dispatch" in actions else [],
-        "duplicates": possible_duplicates(problem) if {"accept", "merge"} & set(actions) else [],
+        "duplicates": duplicate_candidates(problem) if {"accept", "merge"} & set(actions) else [],
+        "merged_reports": merged_reports(problem),
+        "duplicate_window": duplicate_window(),
         "routing_reason": events[0].details.get("routing", "") if events else "",
     }
 

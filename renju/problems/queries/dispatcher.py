@@ -21,8 +21,9 @@ from django.utils import timezone
 from renju.plans.active import PlanContext, active_plan
 from renju.plans.geo import distance_m, region_index
 from renju.plans.models import Category, Unit
+from renju.problems.duplicates import duplicate_window
 from renju.problems.models import ON_THE_CLOCK, Photo, Problem, ProblemEvent, Source, Status
-from renju.problems.queries.common import DUPLICATE_DAYS, DUPLICATE_METRES, duration_label
+from renju.problems.queries.common import duration_label
 from renju.problems.queries.followup import pending_extension_requests
 from renju.problems.routing import time_limit_for
 
@@ -248,20 +249,21 @@ def _first_photos(ids: list[int]) -> dict[int, int]:
 
 
 def _duplicates(values: list[dict]) -> dict[int, list[dict]]:
-    """Possible duplicates of each row, as `possible_duplicates` finds them, for a whole page in one query: a box
-    around each row (same category, the last DUPLICATE_DAYS before it), matched in Python by distance."""
+    """Possible duplicates of each row by the plan's rule (renju.problems.duplicates), for a whole page in one
+    query: a box around each row (same category, within the window either side), matched in Python by distance."""
     if not values:
         return {}
-    window = dt.timedelta(days=DUPLICATE_DAYS)
-    lat_pad = DUPLICATE_METRES / 111_000
+    rule = duplicate_window()
     boxes = Q()
     for v in values:
-        lng_pad = lat_pad / max(0.1, math.cos(math.radians(v["lat"])))
+        lat_pad, lng_pad = rule.box(v["lat"])
         boxes |= Q(category_id=v["category_id"], lat__range=(v["lat"] - lat_pad, v["lat"] + lat_pad),
-                   lng__range=(v["lng"] - lng_pad, v["lng"] + lng_pad), reported_at__gte=v["reported_at"] - window)
+                   lng__range=(v["lng"] - lng_pad, v["lng"] + lng_pad),
+                   reported_at__range=(v["reported_at"] - rule.span, v["reported_at"] + rule.span))
     candidates = list(
         Problem.objects.filter(boxes).exclude(status__in=(Status.MERGED, Status.REJECTED)).order_by()
-        .values_list("id", "number", "lat", "lng", "status", "reported_at", "category_id")[:DUPLICATE_CANDIDATES_CAP]
+        .values_list("id", "number", "lat", "lng", "status", "reported_at", "category_id", "source")
+        [:DUPLICATE_CANDIDATES_CAP]
     )
     by_category: dict[int, list[tuple]] = {}
     for c in candidates:
@@ -269,14 +271,14 @@ def _duplicates(values: list[dict]) -> dict[int, list[dict]]:
     found: dict[int, list[dict]] = {}
     for v in values:
         matches = []
-        for other_id, number, lat, lng, status, reported_at, _cat in by_category.get(v["category_id"], ()):
-            if other_id == v["id"] or reported_at < v["reported_at"] - window:
+        for other_id, number, lat, lng, status, reported_at, _cat, source in by_category.get(v["category_id"], ()):
+            if other_id == v["id"] or abs(reported_at - v["reported_at"]) > rule.span:
                 continue
             metres = distance_m(v["lat"], v["lng"], lat, lng)
-            if metres <= DUPLICATE_METRES:
+            if metres <= rule.metres:
                 matches.append({
                     "id": other_id, "number": number, "metres": round(metres), "status": status,
-                    "status_name": STATUS_NAMES.get(status, status),
+                    "status_name": STATUS_NAMES.get(status, status), "source": SOURCE_NAMES.get(source, source),
                     "hours": round(abs((v["reported_at"] - reported_at).total_seconds()) / 3600, 1),
                 })
         if matches:
