@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "renju.drones",
     "renju.referrals",
     "renju.open311",
+    "renju.reports",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ from renju.web import urls as web_urls
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("reports/", include(("renju.reports.urls", "reports"))),
     # The notification pages join the `web` namespace (web:notifications …) beside the web app's own pages.
     path("open311/v2/", include("renju.open311.urls")),
     path("", include((web_urls.urlpatterns + notify_urls.urlpatterns + hotline_urls.urlpatterns
