@@ -98,7 +98,7 @@ def generation_sql() -> str:
 INSERT INTO problems_problem (
     number, plan_id, category_id, check_item_id, description, lat, lng, address, region_id, road_class, source,
     visit, severity, is_key, status, reporter_id, self_check_unit_id, suggested_unit_id, unit_id, merged_into_id,
-    found_at, reported_at, dispatched_at, due_at, rectified_at, closed_at, version)
+    found_at, reported_at, dispatched_at, due_at, rectified_at, closed_at, version, ledger_plan)
 WITH base AS (
     SELECT g,
            %(t0)s::timestamptz + (g::float8 / %(n)s) * interval '365 days' AS reported_at,
@@ -153,7 +153,8 @@ SELECT
          THEN d.dispatched_at + d.r3 * (1 + floor(d.r2 * 5)) * interval '1.2 day' END,
     CASE WHEN d.status = 'closed'
          THEN d.dispatched_at + d.r3 * (1 + floor(d.r2 * 5)) * interval '1.2 day' + d.r1 * interval '1 day' END,
-    {version}
+    {version},
+    ''
 FROM dated d
 ORDER BY d.g
 """

@@ -16,6 +16,9 @@ STAFF = [
     ("inspector2", Role.INSPECTOR, "镇街现场检查"),
     ("scorer", Role.SCORER, "考核测算"),
     ("leader", Role.LEADER, "领导小组"),
+    # Systems that push problems in through the API (`renju apitoken hotline12345` gives the key).
+    ("hotline12345", Role.INTEGRATION, "12345热线平台"),
+    ("videoai", Role.INTEGRATION, "视频AI分析平台"),
 ]
 
 

@@ -17,6 +17,7 @@ NAV = [
     ("web:ledger", "整改台账", ("dispatcher", "handler", "leader", "scorer")),
     ("web:evidence_report", "照片核验", ("dispatcher", "scorer", "leader", "inspector")),
     ("web:leader_dashboard", "一屏观全局", ("leader", "dispatcher", "scorer")),
+    ("web:drone_flights", "无人机航拍", ("inspector", "dispatcher", "leader", "scorer")),
     ("web:assessment", "考核排名", ("scorer", "leader")),
     ("web:assessment", "本单位考核", ("handler",)),
 ]
