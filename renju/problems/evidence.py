@@ -124,6 +124,9 @@ def _since(problem) -> tuple[dt.datetime | None, str]:
                      .order_by("-seq").values_list("at", flat=True).first())
         if failed_at is not None and (problem.dispatched_at is None or failed_at > problem.dispatched_at):
             return failed_at, "核查不通过（返工）"
+    if problem.self_check_unit_id is not None:
+        # A unit's own find is often fixed on the spot: an after-photo from the moment it was found is plausible.
+        return problem.found_at, "发现"
     return problem.dispatched_at, "派遣"
 
 

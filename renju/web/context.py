@@ -14,13 +14,19 @@ NAV = [
     ("web:dispatcher_intake", "受理派遣", ("dispatcher",)),
     ("web:dispatcher_search", "问题查询", ("dispatcher", "scorer", "leader")),
     ("web:handler_inbox", "待办问题", ("handler",)),
+    ("web:self_check", "自查上报", ("handler",)),
     ("web:ledger", "整改台账", ("dispatcher", "handler", "leader", "scorer")),
     ("web:evidence_report", "照片核验", ("dispatcher", "scorer", "leader", "inspector")),
     ("web:leader_dashboard", "一屏观全局", ("leader", "dispatcher", "scorer")),
     ("web:drone_flights", "无人机航拍", ("inspector", "dispatcher", "leader", "scorer")),
+    ("web:referral_batches", "上级交办", ("dispatcher", "leader", "scorer")),
     ("web:assessment", "考核排名", ("scorer", "leader")),
     ("web:assessment", "本单位考核", ("handler",)),
 ]
+
+
+# Pages that act as the user's own unit: an admin has none, so they are not offered to admins.
+UNIT_ONLY = {"web:self_check"}
 
 
 def nav_items(user) -> list[dict]:
@@ -29,7 +35,8 @@ def nav_items(user) -> list[dict]:
     items, seen = [], set()
     for name, label, roles in NAV:
         # The same page may be listed under a label per role (考核排名 / 本单位考核); an admin gets it once.
-        if (user.role in roles or user.role == "admin") and name not in seen:
+        admin_sees = user.role == "admin" and name not in UNIT_ONLY
+        if (user.role in roles or admin_sees) and name not in seen:
             seen.add(name)
             items.append({"url": reverse(name), "label": label, "name": name})
     return items

@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from renju.plans.geo import distance_m
 from renju.problems import lifecycle
 from renju.problems.models import Photo, Problem, Status
-from renju.problems.queries.common import distance_m
 from tests.conftest import jpeg, point_in, prepared_photo
 
 PAGES = ["web:inspector_report", "web:inspector_mine", "web:inspector_verify_queue"]
