@@ -197,3 +197,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("RENJU_LOG_LEVEL", "WARNING")},
 }
+
+# The address the documents' QR codes and the hotline replies link to (e.g. https://renju.city.gov.cn); empty: the
+# request's own host for downloads, and no links in replies.
+RENJU_BASE_URL = os.environ.get("RENJU_BASE_URL", "")
+# 接诉即办: where the 12345 platform takes the outcome of its work orders (POST JSON), and its optional bearer token.
+RENJU_HOTLINE_REPLY_URL = os.environ.get("RENJU_HOTLINE_REPLY_URL", "")
+RENJU_HOTLINE_REPLY_TOKEN = os.environ.get("RENJU_HOTLINE_REPLY_TOKEN", "")

@@ -19,6 +19,7 @@ NAV = [
     ("web:evidence_report", "照片核验", ("dispatcher", "scorer", "leader", "inspector")),
     ("web:leader_dashboard", "一屏观全局", ("leader", "dispatcher", "scorer")),
     ("web:drone_flights", "无人机航拍", ("inspector", "dispatcher", "leader", "scorer")),
+    ("web:hotline_orders", "12345工单", ("dispatcher", "handler", "leader", "scorer")),
     ("web:referral_batches", "上级交办", ("dispatcher", "leader", "scorer")),
     ("web:assessment", "考核排名", ("scorer", "leader")),
     ("web:assessment", "本单位考核", ("handler",)),

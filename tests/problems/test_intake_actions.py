@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from renju.accounts.models import User
 from renju.problems import lifecycle
@@ -86,3 +87,20 @@ def test_arrival_and_fast_track_over_the_api(dispatched, report, users):
     response = dispatcher.post(f"/api/v1/problems/{fresh.id}/fast_track", {"reason": "无需更正"},
                                content_type="application/json")
     assert response.status_code == 200 and response.json()["status"] == "dispatched"
+
+
+def test_the_problem_page_offers_arrival_to_the_unit_and_fast_track_to_the_dispatcher(dispatched, report, users):
+    problem = dispatched()
+    unit = Client()
+    unit.force_login(users[problem.unit.code])
+    assert ">到场</button>" in unit.get(f"/problems/{problem.id}/").content.decode()
+    unit.post(f"/problems/{problem.id}/arrive/", {"note": ""})
+    assert ProblemEvent.objects.filter(problem=problem, action="arrive").exists()
+
+    fresh = report()
+    dispatcher = Client()
+    dispatcher.force_login(users["dispatcher"])
+    assert "直派（" in dispatcher.get(f"/problems/{fresh.id}/").content.decode()
+    dispatcher.post(f"/problems/{fresh.id}/fast_track/", {"reason": "无需更正，直派建议单位"})
+    fresh.refresh_from_db()
+    assert fresh.status == "dispatched"

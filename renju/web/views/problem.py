@@ -40,6 +40,8 @@ ACTIONS = {
     "resume": (lifecycle.problem_resume, ("note",), False),
     "ledger_progress": (lifecycle.problem_ledger_progress, ("milestone", "note", "done"), True),
     "milestone_verify": (lifecycle.problem_milestone_verify, ("milestone", "result", "reason"), False),
+    "fast_track": (lifecycle.problem_fast_track, ("reason",), False),
+    "arrive": (lifecycle.problem_arrive, ("note",), False),
 }
 DONE = {
     "accept": "已立案", "reject": "已不予立案", "merge": "已合并", "dispatch": "已派遣",
@@ -48,6 +50,7 @@ DONE = {
     "ledger_progress": "台账进展已提交", "milestone_verify": "节点核查结果已提交",
     "suspend": "已暂停计时", "resume": "已恢复计时，期限已顺延",
     "extension_request": "延期申请已提交，等待审批", "extension_decide": "延期审批已完成",
+    "fast_track": "已直派给建议单位", "arrive": "已记录到场",
 }
 
 
@@ -57,6 +60,9 @@ def problem_page(request, problem_id: int, errors: dict | None = None, status: i
     context = problem_page_context(problem, request.user)
     context["extension"] = extension_state(problem) if problem.status in ON_THE_CLOCK else None
     context["milestones"] = list(problem.milestones.all())
+    # Where it came from, beside the problem: the 12345 order (its own page masks the caller) or the referral.
+    context["hotline_order"] = problem.hotline_orders.only("id", "order_no").first()
+    context["referral"] = problem.referrals.only("reference", "office").first()
     context["errors"] = errors or {}
     context["form"] = request.POST if errors else {}
     return render(request, "web/problem.html", context, status=status)
