@@ -44,6 +44,7 @@ prepare: install
 	$(BIN)/renju loadregions plans/regions/rongcheng-demo.geojson
 	$(BIN)/renju loadplan plans/rongcheng-2023.yaml
 	$(BIN)/renju demodata
+	$(BIN)/renju videodemo
 	$(BIN)/renju collectstatic --noinput -v0
 
 demo: office prepare serve

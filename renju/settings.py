@@ -204,3 +204,5 @@ RENJU_BASE_URL = os.environ.get("RENJU_BASE_URL", "")
 # 接诉即办: where the 12345 platform takes the outcome of its work orders (POST JSON), and its optional bearer token.
 RENJU_HOTLINE_REPLY_URL = os.environ.get("RENJU_HOTLINE_REPLY_URL", "")
 RENJU_HOTLINE_REPLY_TOKEN = os.environ.get("RENJU_HOTLINE_REPLY_TOKEN", "")
+# The video-AI detector plugged into `POST /api/v1/video/detect` ("module:Class"; empty: none, nothing is detected).
+RENJU_VIDEO_DETECTOR = os.environ.get("RENJU_VIDEO_DETECTOR", "")

@@ -2,4 +2,6 @@
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from renju.video.views import arrive, cameras, reports
+
+urlpatterns = [*cameras.urlpatterns, *reports.urlpatterns, *arrive.urlpatterns]

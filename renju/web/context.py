@@ -21,13 +21,15 @@ NAV = [
     ("web:drone_flights", "无人机航拍", ("inspector", "dispatcher", "leader", "scorer")),
     ("web:hotline_orders", "12345工单", ("dispatcher", "handler", "leader", "scorer")),
     ("web:referral_batches", "上级交办", ("dispatcher", "leader", "scorer")),
+    ("web:video_cameras", "视频AI", ("dispatcher", "leader", "scorer")),
+    ("web:video_arrive", "视频告警到场", ("handler",)),
     ("web:assessment", "考核排名", ("scorer", "leader")),
     ("web:assessment", "本单位考核", ("handler",)),
 ]
 
 
 # Pages that act as the user's own unit: an admin has none, so they are not offered to admins.
-UNIT_ONLY = {"web:self_check"}
+UNIT_ONLY = {"web:self_check", "web:video_arrive"}
 
 
 def nav_items(user) -> list[dict]:

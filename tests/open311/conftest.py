@@ -17,7 +17,10 @@ BASE = "/open311/v2"
 def integration(db):
     from renju.accounts.models import Role, User
 
-    return User.objects.create(username="hotline12345", role=Role.INTEGRATION, first_name="12345政务服务热线")
+    # The demo accounts include the 12345 platform's integration account; make sure it is there and what we expect.
+    user, _ = User.objects.update_or_create(username="hotline12345", defaults={
+        "role": Role.INTEGRATION, "first_name": "12345政务服务热线", "is_active": True})
+    return user
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from renju.problems.lifecycle import extension_state
 from renju.problems.models import ON_THE_CLOCK
 from renju.problems.photos import PreparedPhoto, photo_from_upload
 from renju.problems.queries.common import problem_page_context
+from renju.video.page_data import problem_alarms
 
 ACTIONS = {
     "accept": (lifecycle.problem_accept, ("note",), False),
@@ -63,6 +64,7 @@ def problem_page(request, problem_id: int, errors: dict | None = None, status: i
     # Where it came from, beside the problem: the 12345 order (its own page masks the caller) or the referral.
     context["hotline_order"] = problem.hotline_orders.only("id", "order_no").first()
     context["referral"] = problem.referrals.only("reference", "office").first()
+    context["video_alarms"] = problem_alarms(problem) if problem.source == "video" else None
     context["errors"] = errors or {}
     context["form"] = request.POST if errors else {}
     return render(request, "web/problem.html", context, status=status)
