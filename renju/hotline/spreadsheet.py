@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from renju.hotline.intake import hotline_order_receive
 from renju.hotline.models import HotlineOrder
 from renju.hotline.schemas import order_validate
+from renju.intake.text import decode_csv_bytes
 from renju.problems.errors import ActionForbidden, InvalidInput
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
@@ -114,14 +115,10 @@ def _read_xlsx(data: bytes) -> list[list[object]]:
 
 
 def _read_csv(data: bytes) -> list[list[object]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise SpreadsheetError("无法识别文件编码（应为 UTF-8 或 GBK）")
+    try:
+        text = decode_csv_bytes(data)
+    except ValueError:
+        raise SpreadsheetError("无法识别文件编码（应为 UTF-8 或 GBK）") from None
     if "\x00" in text:
         raise SpreadsheetError("不是文本格式的 csv 文件")
     rows = list(csv.reader(io.StringIO(text)))

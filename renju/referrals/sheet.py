@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from renju.intake.text import decode_csv_bytes
 from renju.problems.errors import InvalidInput
 
 # Limits: the seed's busiest office referred 451 problems in a year; a sheet a hundred times that is a mistake.
@@ -150,14 +151,10 @@ def _csv_rows(data: bytes) -> list[list[object]]:
     if b"\x00" in data[:4096]:
         raise refuse("不是表格文件：请上传 .xlsx 或 .csv（UTF-8 或 GBK 编码）")
     # Excel in China saves CSV as GBK (GB18030 is its superset); everything newer writes UTF-8.
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise refuse("无法识别文件编码：请以 UTF-8 或 GBK 编码保存 CSV")
+    try:
+        text = decode_csv_bytes(data)
+    except ValueError:
+        raise refuse("无法识别文件编码：请以 UTF-8 或 GBK 编码保存 CSV") from None
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:

@@ -12,6 +12,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from renju.accounts.models import User
+from renju.intake.text import decode_csv_bytes
 from renju.problems.errors import InvalidInput
 from renju.video.cameras import camera_check_editor, camera_clean, camera_locate, camera_upsert_many
 from renju.video.models import Camera
@@ -125,14 +126,10 @@ def read_table(data: bytes, filename: str) -> list[tuple[int, dict]]:
 
 def _csv_rows(data: bytes) -> list[list]:
     # Excel in China saves CSV as GBK unless told otherwise; try UTF-8 (with or without BOM) first.
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes any byte string
-        raise InvalidInput.one("file", "not a text file")
+    try:
+        text = decode_csv_bytes(data)
+    except ValueError:
+        raise InvalidInput.one("file", "not a text file") from None
     if "\x00" in text:
         raise InvalidInput.one("file", "not a CSV file (binary content)")
     try:
