@@ -20,6 +20,8 @@ def assess_staff(facts: MonthFacts, rules: Assessment, calendar: WorkingCalendar
         return []
     s = rules.staff
     month = facts.month
+    # "Within N working hours" as a deadline from the start: one walk forward, not a count over every day.
+    verify_limit, dispatch_limit = round(s.verify_time_limit_hours * 60), round(s.dispatch_time_limit_hours * 60)
     c: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for p in facts.problems.values():
         events = [e for e in p.events if e.at < month.cutoff]
@@ -37,13 +39,11 @@ def assess_staff(facts: MonthFacts, rules: Assessment, calendar: WorkingCalendar
                 last_return = e.at
             elif e.action == "verify" and month.contains(e.at) and last_rectify is not None:
                 c[e.actor_id]["verified"] += 1
-                waited = calendar.working_minutes_between(last_rectify, e.at)
-                c[e.actor_id]["verified_on_time"] += waited <= s.verify_time_limit_hours * 60
+                c[e.actor_id]["verified_on_time"] += e.at <= calendar.add_working_minutes(last_rectify, verify_limit)
             elif e.action == "dispatch" and month.contains(e.at):
                 start = last_return or p.reported_at
                 c[e.actor_id]["dispatched"] += 1
-                c[e.actor_id]["dispatched_on_time"] += (
-                    calendar.working_minutes_between(start, e.at) <= s.dispatch_time_limit_hours * 60)
+                c[e.actor_id]["dispatched_on_time"] += e.at <= calendar.add_working_minutes(start, dispatch_limit)
                 c[e.actor_id]["returned"] += any(x.action == "return" for x in events[i + 1:])
     results = []
     for person in facts.staff:
