@@ -1,14 +1,19 @@
 """Run every benchmark in sequence, each in its own subprocess, then print all their figures together.
 
 Order: region lookup, deadlines, API creation on SQLite, the map data with 100,000 open problems on SQLite (temp
-file), page views with the demo data on SQLite (cached demo database, `--reuse`), then — only if PostgreSQL
+file), page views with the demo data on SQLite (cached demo database, `--reuse`), the monthly bulletin for 100 units
+(SQLite in a temp dir; PDF too where LibreOffice is installed), the 12345 hotline classifier on the labelled set (in
+memory), then — only if PostgreSQL
 answers on 127.0.0.1:5432 — API creation on PostgreSQL (database `renju_bench`, created and dropped), listing over
 1,000,000 problems (database `renju_bench_list`, generated once and reused with `--reuse` on later runs), the map
 data (database `renju_bench_map`, likewise reused), page views (database `renju_bench_pages`, created and
 dropped), the scheduled reminder scan (on a copy of `renju_bench_list`, dropped afterwards) and the duplicate-photo
-lookup (database `renju_bench_phash`, 1,000,000 hashes, generated once and reused). Each benchmark
-measures its own baseline in its own run; this script only collects the `FIGURE` lines they print. A benchmark
-that fails or runs past `--timeout` is reported as such and the others still run.
+lookup (database `renju_bench_phash`, 1,000,000 hashes, generated once and reused) and assessing one month over a
+year of 1,000,000 problems (database `renju_bench_assess`, generated once and reused) and Open311 GET requests
+(a copy of `renju_bench_list` with an event log, `renju_bench_open311`, reused). Each benchmark
+measures its own baseline in its own run; this script only collects the `FIGURE` lines they print. The video alarm
+burst from 1,000 cameras runs on both (a SQLite file in a temp dir; `renju_bench_alarms`, created and dropped).
+A benchmark that fails or runs past `--timeout` is reported as such and the others still run.
 """
 
 from __future__ import annotations
@@ -59,7 +64,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--timeout", type=float, default=900, help="seconds allowed per benchmark (default 900)")
     parser.add_argument("--regenerate", action="store_true",
-                        help="regenerate the data of benches 4 and 5 and the demo database of 6 even if present")
+                        help="regenerate the data of benches 4, 5, 8 and 9 and the demo database of 6 even if present")
     args = parser.parse_args(argv)
     plan: list[tuple[str, str, list[str]]] = [
         ("1 region lookup", "bench.region_lookup", []),
@@ -67,6 +72,9 @@ def main(argv: list[str] | None = None) -> None:
         ("3 API create (SQLite)", "bench.api_create", []),
         ("5 map data (SQLite)", "bench.map_data", ["--sqlite"]),
         ("6 pages (SQLite, demo data)", "bench.pages", [] if args.regenerate else ["--reuse"]),
+        ("10 monthly bulletin, 100 units (SQLite)", "bench.bulletin", []),
+        ("12 hotline classification (in memory)", "bench.hotline_classify", []),
+        ("13 video alarm burst, 1,000 cameras (SQLite)", "bench.alarm_burst", []),
     ]
     pg = postgres_answers(PG_ADMIN_URL)
     if pg:
@@ -77,6 +85,10 @@ def main(argv: list[str] | None = None) -> None:
             ("6 pages (PostgreSQL, demo data)", "bench.pages", ["--database-url", pg_url_for("renju_bench_pages")]),
             ("7 scheduled scan (PostgreSQL)", "bench.scheduled_scan", []),
             ("8 duplicate-photo lookup (PostgreSQL)", "bench.phash_lookup", [] if args.regenerate else ["--reuse"]),
+            ("9 assess a month (PostgreSQL)", "bench.assessment_month", [] if args.regenerate else ["--reuse"]),
+            ("11 Open311 GET requests (PostgreSQL)", "bench.open311_requests", [] if args.regenerate else ["--reuse"]),
+            ("13 video alarm burst, 1,000 cameras (PostgreSQL)", "bench.alarm_burst",
+             ["--database-url", pg_url_for("renju_bench_alarms")]),
         ]
     t_all = time.perf_counter()
     results = []
