@@ -11,7 +11,6 @@ import datetime as dt
 import re
 
 from django.db import connection
-from django.db.models import F, FloatField, Func
 
 from renju.accounts.models import User
 from renju.assessment.facts import (
@@ -119,7 +118,7 @@ def _milestones(plan: Plan, month: Month) -> list[MilestoneFact]:
             for pid, number, pos, title, due_on, verified_at in rows]
 
 
-CHUNK = 2000
+CHUNK = 20000  # ids a query; SQLite takes them as parameters, PostgreSQL as one array
 
 
 def _problem_ids(plan: Plan, month: Month, since: dt.datetime) -> set[int]:
@@ -137,17 +136,20 @@ def _problem_ids(plan: Plan, month: Month, since: dt.datetime) -> set[int]:
 
 
 def _event_rows(problem_ids: list[int], cutoff: dt.datetime):
-    rows = ProblemEvent.objects.filter(problem_id__in=problem_ids, at__lt=cutoff).order_by()
     if connection.vendor != "postgresql":
-        return rows.values_list(*EVENT_FIELDS)
-    # Hundreds of thousands of timestamps: read as epoch seconds and made datetimes here, which is several times
-    # faster than the driver's time-zone-aware parsing that Django's loaders use.
-    epoch = {f: Func(F(f), template="EXTRACT(EPOCH FROM %(expressions)s)::float8", output_field=FloatField())
-             for f in ("at", "due_at")}
-    return ((pid, seq, action, _utc(at), status, unit_id, _utc(due), actor)
-            for pid, seq, action, at, status, unit_id, due, actor in rows.annotate(
-                at_s=epoch["at"], due_s=epoch["due_at"]).values_list(
-                "problem_id", "seq", "action", "at_s", "to_status", "unit_id", "due_s", "actor_id"))
+        return (ProblemEvent.objects.filter(problem_id__in=problem_ids, at__lt=cutoff).order_by()
+                .values_list(*EVENT_FIELDS))
+    # Hundreds of thousands of rows: read on a plain cursor with the times as epoch seconds, made datetimes here —
+    # several times faster than the ORM's rows and the driver's time-zone-aware parsing Django's loaders use.
+    table = ProblemEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT problem_id, seq, action, EXTRACT(EPOCH FROM at)::float8, to_status, unit_id, "
+            f"EXTRACT(EPOCH FROM due_at)::float8, actor_id FROM {table} "
+            f"WHERE problem_id = ANY(%s) AND at < %s", [problem_ids, cutoff])
+        rows = cursor.fetchall()
+    return [(pid, seq, action, _utc(at), status, unit_id, _utc(due), actor)
+            for pid, seq, action, at, status, unit_id, due, actor in rows]
 
 
 def _utc(seconds: float | None) -> dt.datetime | None:
