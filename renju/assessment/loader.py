@@ -63,11 +63,10 @@ def month_facts(plan: Plan, month: Month, *, adjustments: list[AdjustmentFact] =
     categories = {cid: (code, task) for cid, code, task in
                   Category.objects.filter(plan=plan).values_list("id", "code", "task__number")}
     events: dict[int, list[EventFact]] = {}
-    rows = []
-    for chunk in _chunks(sorted(ids)):
-        rows += Problem.objects.filter(id__in=chunk).order_by().values_list(*PROBLEM_FIELDS)
-        for pid, seq, action, at, to_status, unit_id, due_at, actor_id in _event_rows(chunk, month.cutoff):
-            events.setdefault(pid, []).append(EventFact(seq, action, at, to_status, unit_id, due_at, actor_id))
+    ordered = sorted(ids)
+    rows = _problem_rows(ordered)
+    for pid, seq, action, at, to_status, unit_id, due_at, actor_id in _event_rows(ordered, month.cutoff):
+        events.setdefault(pid, []).append(EventFact(seq, action, at, to_status, unit_id, due_at, actor_id))
     problems = {}
     for (pid, number, category_id, severity, source, visit, is_key, found_at, reported_at, reporter_id, self_unit,
          relapse_of, repeat_of) in rows:
@@ -125,28 +124,52 @@ def _problem_ids(plan: Plan, month: Month, since: dt.datetime) -> set[int]:
     """The month's problems as the union of four index range scans. (One `… OR id IN (subquery)` is planned as a
     rescan per problem when the subquery's ids do not fit PostgreSQL's work_mem: minutes instead of a second.)"""
     mine = Problem.objects.filter(plan=plan).order_by()
-    ids = set(mine.filter(found_at__gte=month.start, found_at__lt=month.end).values_list("id", flat=True))
-    ids |= set(mine.filter(reported_at__gte=month.start, reported_at__lt=month.end).values_list("id", flat=True))
     events = ProblemEvent.objects.filter(problem__plan=plan).order_by()
-    ids |= set(events.filter(due_at__gte=month.start, due_at__lt=month.end, at__gte=since, at__lt=month.cutoff)
-               .values_list("problem_id", flat=True))
-    ids |= set(events.filter(action__in=("dispatch", "verify"), at__gte=month.start, at__lt=month.end)
-               .values_list("problem_id", flat=True))
+    parts = [
+        mine.filter(found_at__gte=month.start, found_at__lt=month.end).values_list("id"),
+        mine.filter(reported_at__gte=month.start, reported_at__lt=month.end).values_list("id"),
+        events.filter(due_at__gte=month.start, due_at__lt=month.end, at__gte=since, at__lt=month.cutoff)
+        .values_list("problem_id"),
+        events.filter(action__in=("dispatch", "verify"), at__gte=month.start, at__lt=month.end)
+        .values_list("problem_id"),
+    ]
+    if connection.vendor == "postgresql":  # one UNION: the database removes the repeats
+        return set(parts[0].union(*parts[1:]).values_list("id", flat=True))
+    ids: set[int] = set()
+    for part in parts:
+        ids |= {row[0] for row in part}
     return ids
+
+
+def _problem_rows(problem_ids: list[int]) -> list[tuple]:
+    if connection.vendor != "postgresql":
+        return [row for chunk in _chunks(problem_ids)
+                for row in Problem.objects.filter(id__in=chunk).order_by().values_list(*PROBLEM_FIELDS)]
+    table = Problem._meta.db_table
+    columns = ", ".join(f"EXTRACT(EPOCH FROM p.{f})::float8" if f in ("found_at", "reported_at") else f"p.{f}"
+                        for f in PROBLEM_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM unnest(%s::bigint[]) AS ids(id) JOIN {table} p ON p.id = ids.id",
+                       [problem_ids])
+        rows = cursor.fetchall()
+    found, reported = PROBLEM_FIELDS.index("found_at"), PROBLEM_FIELDS.index("reported_at")
+    return [(*r[:found], _utc(r[found]), _utc(r[reported]), *r[reported + 1:]) for r in rows]
 
 
 def _event_rows(problem_ids: list[int], cutoff: dt.datetime):
     if connection.vendor != "postgresql":
-        return (ProblemEvent.objects.filter(problem_id__in=problem_ids, at__lt=cutoff).order_by()
-                .values_list(*EVENT_FIELDS))
-    # Hundreds of thousands of rows: read on a plain cursor with the times as epoch seconds, made datetimes here —
-    # several times faster than the ORM's rows and the driver's time-zone-aware parsing Django's loaders use.
+        return (row for chunk in _chunks(problem_ids) for row in
+                ProblemEvent.objects.filter(problem_id__in=chunk, at__lt=cutoff).order_by().values_list(*EVENT_FIELDS))
+    # Hundreds of thousands of rows: one query joined to the ids as an array (an index probe per problem, not a scan
+    # per chunk), read on a plain cursor with the times as epoch seconds and made datetimes here — several times
+    # faster than the ORM's rows and the driver's time-zone-aware parsing that Django's loaders use.
     table = ProblemEvent._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT problem_id, seq, action, EXTRACT(EPOCH FROM at)::float8, to_status, unit_id, "
-            f"EXTRACT(EPOCH FROM due_at)::float8, actor_id FROM {table} "
-            f"WHERE problem_id = ANY(%s) AND at < %s", [problem_ids, cutoff])
+            f"SELECT e.problem_id, e.seq, e.action, EXTRACT(EPOCH FROM e.at)::float8, e.to_status, e.unit_id, "
+            f"EXTRACT(EPOCH FROM e.due_at)::float8, e.actor_id "
+            f"FROM unnest(%s::bigint[]) AS ids(id) JOIN {table} e ON e.problem_id = ids.id WHERE e.at < %s",
+            [problem_ids, cutoff])
         rows = cursor.fetchall()
     return [(pid, seq, action, _utc(at), status, unit_id, _utc(due), actor)
             for pid, seq, action, at, status, unit_id, due, actor in rows]
