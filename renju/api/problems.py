@@ -48,7 +48,8 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 
 def _body_doc(schema, files: bool) -> dict:
     """OpenAPI for endpoints that take JSON or multipart (fields plus `photos` files)."""
-    ref = {"$ref": f"#/components/schemas/{schema.__name__}"}
+    # Inline: these bodies are read by hand (JSON or multipart), so ninja never adds them to the components.
+    ref = schema.model_json_schema(ref_template="#/components/schemas/{model}")
     content = {"application/json": {"schema": ref}}
     if files:
         multipart = {
