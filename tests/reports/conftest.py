@@ -60,3 +60,21 @@ def week41(report, users):
     rectify(d, "yatou", 2023, 10, 13, 10, 0)
     rectify(a, "yatou", 2023, 10, 17, 9, 0)  # after the week: A was still overdue when it ended
     return {name: p.__class__.objects.get(pk=p.pk) for name, p in zip("ABCDEFG", (a, b, c, d, e, f, g), strict=True)}
+
+
+def require_office() -> None:
+    """The rendering tests need LibreOffice and poppler, which `make test` installs. Missing, they fail — a silent
+    skip would hide a broken install — unless the developer opts out with RENJU_TESTS_WITHOUT_OFFICE=1."""
+    import os
+    import shutil
+
+    from renju.reports.office import libreoffice_available
+
+    missing = [name for name, ok in (("LibreOffice (soffice)", libreoffice_available()),
+                                     ("poppler-utils (pdftoppm)", shutil.which("pdftoppm") is not None)) if not ok]
+    if not missing:
+        return
+    message = f"{' and '.join(missing)} not installed; run `make office`"
+    if os.environ.get("RENJU_TESTS_WITHOUT_OFFICE") == "1":
+        pytest.skip(message + " (skipped: RENJU_TESTS_WITHOUT_OFFICE=1)")
+    pytest.fail(message)

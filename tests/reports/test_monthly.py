@@ -335,10 +335,10 @@ def test_without_a_cjk_font_the_chart_is_drawn_with_unit_codes_and_a_warning(mon
 
 
 def test_the_bulletin_renders_to_pdf_and_png_for_a_person_to_look_at(october):
-    from renju.reports.office import libreoffice_available, pdf_to_png, to_pdf
+    from renju.reports.office import pdf_to_png, to_pdf
+    from tests.reports.conftest import require_office
 
-    if not libreoffice_available():
-        pytest.skip("LibreOffice is not installed")
+    require_office()
     PREVIEWS.mkdir(parents=True, exist_ok=True)
     for old in PREVIEWS.glob("monthly-2023-10*"):
         old.unlink()

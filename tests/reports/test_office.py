@@ -14,18 +14,20 @@ from django.conf import settings
 from PIL import Image
 
 from renju.reports.notice_slip import notice_slip, notice_slips
-from renju.reports.office import libreoffice_available, pdf_to_png, to_pdf
+from renju.reports.office import pdf_to_png, to_pdf
 from renju.reports.periods import parse_period
 from renju.reports.registry import produce
 from renju.reports.supervision import supervision_notice
 from renju.reports.weekly import weekly_docx
 from tests.conftest import prepared_photo
+from tests.reports.conftest import require_office
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(not libreoffice_available(), reason="LibreOffice (soffice) is not installed"),
-    pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils (pdftoppm) is not installed"),
-]
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def office():
+    require_office()
 
 WEEK = parse_period("2023-W41")
 
